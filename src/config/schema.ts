@@ -6,7 +6,9 @@ const fingerprint = z
   .string()
   .regex(/^SHA256:[A-Za-z0-9+/]{43}$/, "must be an OpenSSH SHA256 fingerprint (SHA256:...)");
 const absolutePath = z.string().regex(/^\/[A-Za-z0-9._/-]+$/, "must be an absolute path");
-const userId = z.string().regex(/^[UW][A-Z0-9]{2,20}$/, "must be a Slack user id such as U012AB3CD");
+const userId = z
+  .string()
+  .regex(/^[UW][A-Z0-9]{2,20}$/, "must be a Slack user id such as U012AB3CD");
 
 /** One SSH host the bot runs commands on. */
 export const hostSchema = z.strictObject({
@@ -33,7 +35,11 @@ export const haproxySchema = z.strictObject({
 /** A scalable service: its template container, addresses and load balancer. */
 export const serviceSchema = z.strictObject({
   template: z.number().int().min(100).max(999999999),
-  ipPool: z.strictObject({ first: ipv4, last: ipv4, prefixLength: z.number().int().min(8).max(32) }),
+  ipPool: z.strictObject({
+    first: ipv4,
+    last: ipv4,
+    prefixLength: z.number().int().min(8).max(32),
+  }),
   port: z.number().int().min(1).max(65535),
   healthPath: z.string().regex(/^\/[A-Za-z0-9._/-]*$/, "must be a URL path such as /health"),
   haproxy: haproxySchema,
@@ -53,7 +59,11 @@ export const settingsSchema = z.strictObject({
 export const inventorySchema = z.strictObject({
   settings: settingsSchema.default(settingsSchema.parse({})),
   hosts: z.record(name, hostSchema),
-  proxmox: z.strictObject({ nodes: z.record(name, nodeSchema) }),
+  proxmox: z.strictObject({
+    nodes: z.record(name, nodeSchema),
+    /** Where the cluster file system is mounted; every node sees all nodes' configs there. */
+    configDir: absolutePath.default("/etc/pve"),
+  }),
   services: z.record(name, serviceSchema),
 });
 

@@ -21,4 +21,6 @@ export interface CommandRejection {
 }
 
 /** The outcome of parsing: a command or a rejection, never a thrown error. */
-export type ParseResult = { ok: true; command: PsaCommand } | { ok: false; rejection: CommandRejection };
+export type ParseResult =
+  | { ok: true; command: PsaCommand }
+  | { ok: false; rejection: CommandRejection };

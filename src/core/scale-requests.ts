@@ -1,0 +1,191 @@
+import type { BotDeps, BotLocks } from "./bot-deps.ts";
+import type { PlannableCommand } from "./command.ts";
+import { readLiveState } from "./live-state.ts";
+import { planScale, scaleTarget } from "./plan-scale.ts";
+import { evaluateRequest, rolesOf } from "./policy.ts";
+import { previewScale } from "./preview.ts";
+import { type ChangeRequest, FINAL_STATUSES } from "./request.ts";
+import { othersReservations } from "./reservations.ts";
+import type { RunCoordinator } from "./runs.ts";
+import type { ChatContext } from "./surface.ts";
+
+/** Turns `scale` commands into planned, reserved requests, and withdraws them on cancel. */
+export class ScaleRequests {
+  constructor(
+    private readonly deps: BotDeps,
+    private readonly locks: BotLocks,
+    private readonly runs: RunCoordinator,
+  ) {}
+
+  /** Plans a scale command, stores the request with its reservation, and posts its card. */
+  async request(ctx: ChatContext, command: PlannableCommand): Promise<void> {
+    if (!(await this.checkRequester(ctx, command))) return;
+    const holder = this.runs.holders.get(command.service);
+    if (holder) {
+      await this.deps.surface.ephemeral(
+        ctx,
+        `${command.service} is busy with ${holder}; your request is planned as soon as it ends.`,
+      );
+    }
+
+    const request = await this.locks.services.run(command.service, () => this.plan(ctx, command));
+    if (!request) return;
+    const cardRef = await this.deps.surface.postCard(ctx, request);
+    const stored = cardRef
+      ? await this.deps.store.update(request.id, request.version, {
+          origin: { ...request.origin, cardRef },
+        })
+      : request;
+    if (stored && stored.status === "approved") this.runs.start(stored);
+  }
+
+  /** Shows the plan and the policy outcome of a command, and changes nothing. */
+  async preview(ctx: ChatContext, command: PlannableCommand): Promise<void> {
+    const preview = await previewScale(this.deps, ctx.userId, command);
+    await this.deps.surface.ephemeral(ctx, preview.text);
+  }
+
+  /** Withdraws a request before its run, or stops a running one after its current step. */
+  async cancel(ctx: ChatContext, requestId: string): Promise<void> {
+    const request = await this.deps.store.get(requestId);
+    if (!request)
+      return this.deps.surface.ephemeral(
+        ctx,
+        `Request ${requestId} not found. Nothing was changed.`,
+      );
+    const mayCancel =
+      ctx.userId === request.requesterId ||
+      request.approval.approverRoles.some((role) =>
+        rolesOf(this.deps.policy, ctx.userId).includes(role),
+      );
+    if (!mayCancel) {
+      await this.deps.surface.ephemeral(
+        ctx,
+        `Only the requester or an approver (${request.approval.approverRoles.join(", ")}) can cancel ${requestId}.`,
+      );
+      return;
+    }
+
+    if (FINAL_STATUSES.has(request.status)) {
+      await this.deps.surface.ephemeral(
+        ctx,
+        `Request ${requestId} already ended (${request.status.replace("_", " ")}); nothing to cancel.`,
+      );
+    } else if (request.status === "running") {
+      this.runs.cancel(requestId);
+      await this.deps.surface.postThread(
+        request,
+        `Cancel requested by <@${ctx.userId}>: the run stops after its current step and undoes what it did.`,
+      );
+    } else {
+      await this.withdraw(ctx, request);
+    }
+  }
+
+  private async withdraw(ctx: ChatContext, request: ChangeRequest): Promise<void> {
+    const at = this.deps.clock.now().toISOString();
+    const cancelled = await this.deps.store.update(request.id, request.version, {
+      status: "cancelled",
+      outcome: `Cancelled by <@${ctx.userId}> at ${at}.`,
+    });
+    if (!cancelled)
+      return this.deps.surface.ephemeral(
+        ctx,
+        `Request ${request.id} changed meanwhile; look at its card and try again.`,
+      );
+    await this.deps.surface.updateCard(cancelled);
+  }
+
+  private async checkRequester(ctx: ChatContext, command: PlannableCommand): Promise<boolean> {
+    // Limits need the live replica count, so only the rule and role checks can run this early.
+    const early = evaluateRequest(this.deps.policy, {
+      action: "scale",
+      service: command.service,
+      userId: ctx.userId,
+    });
+    if (early.allowed || early.code === "limit") return true;
+    this.deps.logger.warn(
+      { userId: ctx.userId, service: command.service, code: early.code },
+      "request denied",
+    );
+    await this.deps.surface.ephemeral(ctx, `Denied: ${early.message}`);
+    return false;
+  }
+
+  private async plan(
+    ctx: ChatContext,
+    command: PlannableCommand,
+  ): Promise<ChangeRequest | undefined> {
+    const live = await readLiveState(this.deps.runner, this.deps.inventory, command.service);
+    const { current, target } = scaleTarget(live, command.service, command.change);
+    const decision = evaluateRequest(this.deps.policy, {
+      action: "scale",
+      service: command.service,
+      userId: ctx.userId,
+      currentReplicas: current,
+      targetReplicas: target,
+    });
+    if (!decision.allowed) {
+      this.deps.logger.warn(
+        { userId: ctx.userId, service: command.service, code: decision.code },
+        "request denied",
+      );
+      await this.deps.surface.ephemeral(ctx, `Denied: ${decision.message}`);
+      return undefined;
+    }
+
+    // Reading other requests' reservations and storing this one's is one critical section, so
+    // two requests planned at the same moment never claim the same CT id or IP address.
+    return this.locks.reservations.run("all", async () => {
+      const reservedByOthers = await othersReservations(this.deps.store, this.deps.clock);
+      const planned = planScale({
+        inventory: this.deps.inventory,
+        service: command.service,
+        live,
+        change: command.change,
+        reservedByOthers,
+      });
+      if (!planned.ok) {
+        await this.deps.surface.ephemeral(
+          ctx,
+          `Cannot plan /psa ${commandText(command)}: ${planned.message}`,
+        );
+        return undefined;
+      }
+
+      const now = this.deps.clock.now();
+      const ttl = this.deps.inventory.settings.requestTtlMinutes * 60_000;
+      const created = await this.deps.store.create({
+        commandText: commandText(command),
+        command,
+        service: command.service,
+        requesterId: ctx.userId,
+        origin: ctx.origin,
+        createdAt: now.toISOString(),
+        expiresAt: new Date(now.getTime() + ttl).toISOString(),
+        status: decision.approval.required ? "requested" : "approved",
+        approval: { ...decision.approval, rule: decision.rule },
+        votes: [],
+        plan: planned.plan,
+        reservation: planned.plan.reservation,
+      });
+      this.deps.logger.info(
+        { requestId: created.id, userId: ctx.userId, planHash: created.plan.hash },
+        "request created",
+      );
+      return created;
+    });
+  }
+}
+
+/** Writes a scale command back in its canonical form. */
+export function commandText(command: PlannableCommand): string {
+  const { change } = command;
+  const amount =
+    change.mode === "absolute"
+      ? String(change.count)
+      : change.delta > 0
+        ? `+${change.delta}`
+        : String(change.delta);
+  return `scale ${command.service} ${amount}`;
+}
