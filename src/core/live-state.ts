@@ -121,7 +121,8 @@ async function readHaproxy(runner: CommandRunner, inventory: Inventory, service:
   const [file, state, stat] = await Promise.all([
     runner.run(host, ["cat", config], { timeoutMs }),
     runner.run(host, socketArgv(socket), { stdin: `${showServersState(backend)}\n`, timeoutMs }),
-    runner.run(host, socketArgv(socket), { stdin: `${showStat()}\n`, timeoutMs }),
+    // Server rows only: every proxy (-1), type 4 (servers), every server (-1).
+    runner.run(host, socketArgv(socket), { stdin: `${showStat()} -1 4 -1\n`, timeoutMs }),
   ]);
   for (const result of [file, state, stat]) assertPassed(result);
 

@@ -1,4 +1,5 @@
 import type { BotDeps, BotLocks } from "./bot-deps.ts";
+import { isPsaError } from "./errors.ts";
 import { readLiveState } from "./live-state.ts";
 import type { Step } from "./plan.ts";
 import { planScale } from "./plan-scale.ts";
@@ -11,7 +12,7 @@ import type { StepResult } from "./step-result.ts";
 /** Starts approved requests, one run per service, and remembers what is running. */
 export class RunCoordinator {
   private readonly active = new Set<Promise<void>>();
-  /** Request id holding each service, so a waiting request can say what it waits for. */
+  /** The last request in line for each service, running or waiting. */
   readonly holders = new Map<string, string>();
   private readonly cancelled = new Set<string>();
 
@@ -40,25 +41,25 @@ export class RunCoordinator {
   }
 
   private async run(request: ChangeRequest): Promise<void> {
-    const holder = this.holders.get(request.service);
-    if (holder && holder !== request.id) {
-      await this.deps.surface.postThread(
-        request,
-        `Waiting for ${holder} to finish on ${request.service} before running.`,
-      );
-    }
-    await this.locks.services.run(request.service, async () => {
-      this.holders.set(request.service, request.id);
-      try {
-        await this.runLocked(request);
-      } finally {
-        this.holders.delete(request.service);
+    // The map names the last request in line per service, set before any await, so the next
+    // one can say which request it waits for.
+    const ahead = this.holders.get(request.service);
+    this.holders.set(request.service, request.id);
+    try {
+      if (ahead) {
+        await this.deps.surface.postThread(request, `Waiting for ${ahead} to finish on ${request.service} before running.`);
       }
-    });
+      await this.locks.services.run(request.service, () => this.runLocked(request));
+    } finally {
+      if (this.holders.get(request.service) === request.id) this.holders.delete(request.service);
+    }
   }
 
   private async runLocked(approved: ChangeRequest): Promise<void> {
-    const mismatch = await this.checkPlan(approved);
+    const mismatch = await this.checkPlan(approved).catch((error: unknown) => {
+      if (!isPsaError(error)) throw error;
+      return `cannot check the plan against the live state: ${error.message}`;
+    });
     if (mismatch) {
       await this.finish(approved, "failed", `Stopped before any change: ${mismatch}`);
       return;

@@ -1,0 +1,74 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { as, type LabBot, lastRequestId, snapshot, startLabBot } from "../support/lab-bot.ts";
+
+const SRE = "U0LABSRE1";
+const APPROVER = "U0LABSRE2";
+let labBot: LabBot;
+
+beforeAll(async () => {
+  labBot = await startLabBot(82);
+});
+
+afterAll(async () => {
+  await labBot?.close();
+});
+
+/** A fault for one step of the next scale-out; `vmid` is the CT id its plan reserves. */
+interface FaultCase {
+  step: string;
+  host: "pve1" | "pve2" | "lb1" | "*";
+  command: (vmid: number) => string;
+  stdinContains?: string;
+  remaining?: number;
+}
+
+const cases: FaultCase[] = [
+  { step: "clone", host: "*", command: (id) => `pct clone 9000 ${id}` },
+  { step: "tags", host: "*", command: (id) => `pct set ${id} --tags` },
+  { step: "read net0", host: "*", command: (id) => `pct config ${id}` },
+  { step: "write net0", host: "*", command: (id) => `pct set ${id} --net0` },
+  { step: "start", host: "*", command: (id) => `pct start ${id}` },
+  { step: "health check", host: "lb1", command: () => "curl", remaining: 1000 },
+  { step: "add server", host: "lb1", command: () => "socat", stdinContains: "add server" },
+  { step: "enable health", host: "lb1", command: () => "socat", stdinContains: "enable health" },
+  { step: "enable server", host: "lb1", command: () => "socat", stdinContains: "enable server" },
+  { step: "copy config", host: "lb1", command: () => "cp -p" },
+  { step: "write config", host: "lb1", command: () => "dd" },
+  { step: "validate config", host: "lb1", command: () => "haproxy -c" },
+  { step: "swap config", host: "lb1", command: () => "mv -f" },
+  {
+    step: "verify server",
+    host: "lb1",
+    command: () => "socat",
+    stdinContains: "show stat\n",
+    remaining: 1000,
+  },
+];
+
+describe("a failure at each step of scale-out", () => {
+  it.each(cases)("undoes everything when $step fails", async (fault) => {
+    const before = await snapshot(labBot, "api-gw");
+    await labBot.bot.handleCommand(as(SRE), "scale api-gw +1");
+    const requestId = lastRequestId(labBot.replies)!;
+    const planned = await labBot.deps.store.get(requestId);
+    const vmid = planned!.reservation.vmids[0]!;
+    await labBot.lab.injectFault({
+      host: fault.host,
+      command: fault.command(vmid),
+      exitCode: 1,
+      stderr: `injected failure at ${fault.step}`,
+      hangSeconds: 0,
+      remaining: fault.remaining ?? 1,
+      ...(fault.stdinContains ? { stdinContains: fault.stdinContains } : {}),
+    });
+
+    await labBot.bot.handleAction(as(APPROVER), "approve", requestId);
+    await labBot.bot.idle();
+    await labBot.lab.clearFaults();
+
+    const request = await labBot.deps.store.get(requestId);
+    expect(["undone", "failed"]).toContain(request!.status);
+    expect(request!.outcome).toContain("failed");
+    expect(await snapshot(labBot, "api-gw")).toEqual(before);
+  });
+});
