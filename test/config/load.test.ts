@@ -87,8 +87,8 @@ describe("loadConfig", () => {
 
   it("points at an unknown field", async () => {
     expect(await problems(INVENTORY.replace("    port: 8080", "    prot: 8080"))).toEqual([
-      'psa.yml:34: services.api-gw.prot: unknown field "prot"; check the spelling',
-      "psa.yml:26: services.api-gw.prot: unknown field \"prot\"; check the spelling",
+      "psa.yml:20: services.api-gw.port: Invalid input: expected number, received undefined",
+      'psa.yml:26: services.api-gw.prot: unknown field "prot"; check the spelling',
     ]);
   });
 
