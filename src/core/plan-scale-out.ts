@@ -6,6 +6,7 @@ import {
   enableServer,
   setServerState,
 } from "../ops/haproxy-runtime.ts";
+import { healthCheckArgv } from "../ops/health.ts";
 import { firstFreeIps, ipRange } from "../ops/ip-pool.ts";
 import { pctClone, pctDestroy, pctSet, pctStart, pctStop } from "../ops/pct.ts";
 import type { ContainerInfo, LiveState } from "./live-state.ts";
@@ -13,6 +14,9 @@ import type { Reservation, ServerEntry, Step } from "./plan.ts";
 import type { PlanOutcome } from "./plan-scale.ts";
 import { MANAGED_TAG, replicaIndex, replicasOf } from "./replicas.ts";
 import { StepFactory } from "./step-factory.ts";
+
+/** Seconds one health check may take before it counts as failed. */
+const HEALTH_CHECK_SECONDS = 2;
 
 /** A new replica: where it goes and what it is called. */
 interface NewReplica {
@@ -213,7 +217,7 @@ function buildSteps(
         kind: "wait-healthy",
         title: `wait until ${r.name} is healthy`,
         host: lb,
-        url: `http://${r.ip}:${config.port}${config.healthPath}`,
+        argv: healthCheckArgv(r.ip, config.port, config.healthPath, HEALTH_CHECK_SECONDS),
       }),
     );
   }

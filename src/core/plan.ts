@@ -37,7 +37,8 @@ export interface SetNet0IpStep extends StepBase {
 /** Polls a replica's health URL from the HAProxy host until it answers 2xx. */
 export interface WaitHealthyStep extends StepBase {
   kind: "wait-healthy";
-  url: string;
+  /** One health check, run again until it passes or the step's time limit ends. */
+  argv: string[];
 }
 
 /** Polls HAProxy until a server has no current sessions. */

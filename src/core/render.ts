@@ -16,7 +16,7 @@ export function describeCommand(step: Step): string {
     case "set-net0-ip":
       return `pct config ${step.vmid}, then pct set ${step.vmid} --net0 <the same net0 with ip=${step.ipCidr}>`;
     case "wait-healthy":
-      return `curl -fsS -o /dev/null --max-time 2 ${step.url}, until it passes (at most ${seconds} s)`;
+      return `${toCommandLine(step.argv)}, until it passes (at most ${seconds} s)`;
     case "wait-drained":
       return `show stat until ${step.backend}/${step.server} has 0 current sessions (at most ${seconds} s)`;
     case "wait-server":

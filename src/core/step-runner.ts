@@ -117,9 +117,8 @@ async function runSetNet0Ip(step: SetNet0IpStep, deps: StepDeps): Promise<StepRe
 }
 
 async function runWaitHealthy(step: WaitHealthyStep, deps: StepDeps): Promise<StepResult> {
-  const argv = ["curl", "-fsS", "-o", "/dev/null", "--max-time", "2", step.url];
   return poll(step, deps, async () => {
-    const command = await deps.runner.run(step.host, argv, { timeoutMs: 5000 });
+    const command = await deps.runner.run(step.host, step.argv, { timeoutMs: 5000 });
     return { command, done: command.exitCode === 0, error: "health check did not pass" };
   });
 }

@@ -133,9 +133,9 @@ export function socketArgv(socketPath: string): string[] {
   if (!SOCKET_PATH.test(socketPath)) {
     throw new RangeError(`invalid socket path ${JSON.stringify(socketPath)}: must be absolute`);
   }
-  // NOTE: socat stops 0.5 s after stdin ends (its -t default). HAProxy replies faster than
-  // that to the commands above, but a very large `show stat` could be cut short.
-  return ["socat", "stdio", `UNIX-CONNECT:${socketPath}`];
+  // socat stops 0.5 s after stdin ends by default, which could cut a long `show stat` reply
+  // short; HAProxy closes the connection once it has replied, so a longer wait costs nothing.
+  return ["socat", "-t", "10", "stdio", `UNIX-CONNECT:${socketPath}`];
 }
 
 /**
