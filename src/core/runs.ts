@@ -47,7 +47,10 @@ export class RunCoordinator {
     this.holders.set(request.service, request.id);
     try {
       if (ahead) {
-        await this.deps.surface.postThread(request, `Waiting for ${ahead} to finish on ${request.service} before running.`);
+        await this.deps.surface.postThread(
+          request,
+          `Waiting for ${ahead} to finish on ${request.service} before running.`,
+        );
       }
       await this.locks.services.run(request.service, () => this.runLocked(request));
     } finally {

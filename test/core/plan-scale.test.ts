@@ -1,9 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { planScale } from "../../src/core/plan-scale.ts";
 import type { ExecStep, Plan } from "../../src/core/plan.ts";
+import { planScale } from "../../src/core/plan-scale.ts";
 import { inventory, liveState, managed } from "./fixtures/live.ts";
-
-const none = { vmids: [], ips: [], names: [], nodes: [] };
 
 function plan(input: Partial<Parameters<typeof planScale>[0]>): Plan {
   const result = planScale({

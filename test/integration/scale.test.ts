@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readLiveState } from "../../src/core/live-state.ts";
 import { findDrift } from "../../src/core/drift.ts";
+import { readLiveState } from "../../src/core/live-state.ts";
 import { as, type LabBot, lastRequestId, servingCtIds, startLabBot } from "../support/lab-bot.ts";
 
 const SRE = "U0LABSRE1";

@@ -1,8 +1,8 @@
 import { rm } from "node:fs/promises";
 import { pino } from "pino";
-import { loadConfig, type LoadedConfig } from "../../src/config/load.ts";
-import { type ConsoleReply, ConsoleSurface } from "../../src/console/console-surface.ts";
+import { type LoadedConfig, loadConfig } from "../../src/config/load.ts";
 import { CONSOLE_TEAM } from "../../src/console/console-session.ts";
+import { type ConsoleReply, ConsoleSurface } from "../../src/console/console-surface.ts";
 import { Bot } from "../../src/core/bot.ts";
 import type { BotDeps } from "../../src/core/bot-deps.ts";
 import { readLiveState } from "../../src/core/live-state.ts";
