@@ -111,7 +111,12 @@ async function readContainerConfigs(runner: CommandRunner, inventory: Inventory)
     "{}",
     "+",
   ];
+  // grep exits 1 when no file has a match, which is no error; find reports a missing directory
+  // on stderr, which is one.
   const result = await onAnyNode(runner, inventory, argv, [0, 1]);
+  if (result.exitCode === 1 && result.stderr.trim() !== "") {
+    throw unreadable(`container configs under ${inventory.proxmox.configDir}/nodes on ${result.host}`, result.stderr.trim());
+  }
   return parseContainerConfigLines(result.stdout);
 }
 

@@ -1,0 +1,49 @@
+import { readFile, writeFile } from "node:fs/promises";
+import type { HostName, ServiceName } from "./layout.ts";
+import type { SshdInfo } from "./sshd.ts";
+
+/** One container the lab started, as recorded in lab.json. */
+export interface ContainerRecord {
+  vmid: number;
+  node: string;
+  name: string;
+  address: string;
+  port: number;
+  pid?: number;
+}
+
+/** The contents of `STATE/lab.json`: everything a running lab consists of. */
+export interface LabRecord {
+  net: number;
+  stateDir: string;
+  configPath: string;
+  policyPath: string;
+  clusterDir: string;
+  clientKey: string;
+  hosts: Record<HostName, SshdInfo>;
+  haproxy: {
+    pid: number;
+    pidFile: string;
+    socket: string;
+    config: string;
+    reloadCommand: string;
+    frontends: Record<ServiceName, string>;
+    stats: string;
+  };
+  containers: ContainerRecord[];
+  startedAt: string;
+}
+
+/** Reads lab.json, or returns undefined when it is missing or not valid JSON. */
+export async function readLabRecord(path: string): Promise<LabRecord | undefined> {
+  try {
+    return JSON.parse(await readFile(path, "utf8")) as LabRecord;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Writes lab.json. */
+export async function writeLabRecord(path: string, record: LabRecord): Promise<void> {
+  await writeFile(path, `${JSON.stringify(record, null, 2)}\n`);
+}
