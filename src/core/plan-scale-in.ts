@@ -148,19 +148,16 @@ function buildSteps(
     );
   }
 
-  const inConfig = chosen.filter((ct) => live.config.servers.some((s) => s.name === ct.hostname));
+  const inConfig = live.config.servers.filter((s) => chosen.some((ct) => ct.hostname === s.name));
   if (inConfig.length > 0) {
-    const names = inConfig.map((ct) => ct.hostname!);
+    const names = inConfig.map((s) => s.name);
+    const entries = inConfig.map((s) => ({ name: s.name, ip: s.address, port: s.port }));
+    const edit = { kind: "config-edit" as const, host: lb, path: config.haproxy.config, backend };
     steps.push(
-      factory.step({
-        kind: "config-edit",
-        title: `remove ${names.join(", ")} from backend ${backend} in ${config.haproxy.config}`,
-        host: lb,
-        path: config.haproxy.config,
-        backend,
-        add: [],
-        remove: names,
-      }),
+      factory.step(
+        { ...edit, title: `remove ${names.join(", ")} from backend ${backend} in ${edit.path}`, add: [], remove: names },
+        [{ ...edit, title: `add ${names.join(", ")} back to backend ${backend} in ${edit.path}`, add: entries, remove: [] }],
+      ),
     );
   }
 

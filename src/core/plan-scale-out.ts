@@ -270,16 +270,15 @@ function buildSteps(
       }),
     );
   }
+  const names = replicas.map((r) => r.name);
+  const edit = { kind: "config-edit" as const, host: lb, path: config.haproxy.config, backend };
   steps.push(
-    factory.step({
-      kind: "config-edit",
-      title: `add ${replicas.map((r) => r.name).join(", ")} to backend ${backend} in ${config.haproxy.config}`,
-      host: lb,
-      path: config.haproxy.config,
-      backend,
-      add: replicas.map(toServerEntry(config.port)),
-      remove: [],
-    }),
+    factory.step(
+      { ...edit, title: `add ${names.join(", ")} to backend ${backend} in ${edit.path}`, add: replicas.map(toServerEntry(config.port)), remove: [] },
+      // The undo removes exactly the inserted lines, so the file is as before, while edits of
+      // other backends made in the meantime survive (a restored backup would drop them).
+      [{ ...edit, title: `remove ${names.join(", ")} from backend ${backend} in ${edit.path}`, add: [], remove: names }],
+    ),
   );
   for (const r of replicas) {
     steps.push(

@@ -20,24 +20,56 @@ interface FaultCase {
   command: (vmid: number) => string;
   stdinContains?: string;
   remaining?: number;
+  /** A fragment of the title of the step that must fail. */
+  failed: string;
 }
 
 const cases: FaultCase[] = [
-  { step: "clone", host: "*", command: (id) => `pct clone 9000 ${id}` },
-  { step: "tags", host: "*", command: (id) => `pct set ${id} --tags` },
-  { step: "read net0", host: "*", command: (id) => `pct config ${id}` },
-  { step: "write net0", host: "*", command: (id) => `pct set ${id} --net0` },
-  { step: "start", host: "*", command: (id) => `pct start ${id}` },
-  { step: "health check", host: "lb1", command: () => "curl", remaining: 1000 },
-  { step: "add server", host: "lb1", command: () => "socat", stdinContains: "add server" },
-  { step: "enable health", host: "lb1", command: () => "socat", stdinContains: "enable health" },
-  { step: "enable server", host: "lb1", command: () => "socat", stdinContains: "enable server" },
-  { step: "copy config", host: "lb1", command: () => "cp -p" },
-  { step: "write config", host: "lb1", command: () => "dd" },
-  { step: "validate config", host: "lb1", command: () => "haproxy -c" },
-  { step: "swap config", host: "lb1", command: () => "mv -f" },
+  { step: "clone", failed: "clone template", host: "*", command: (id) => `pct clone 9000 ${id}` },
+  { step: "tags", failed: "tag CT", host: "*", command: (id) => `pct set ${id} --tags` },
+  { step: "read net0", failed: "set the IP", host: "*", command: (id) => `pct config ${id}` },
+  { step: "write net0", failed: "set the IP", host: "*", command: (id) => `pct set ${id} --net0` },
+  { step: "start", failed: "start CT", host: "*", command: (id) => `pct start ${id}` },
+  {
+    step: "health check",
+    failed: "is healthy",
+    host: "lb1",
+    command: () => "curl",
+    remaining: 1000,
+  },
+  {
+    step: "add server",
+    failed: "add server",
+    host: "lb1",
+    command: () => "socat",
+    stdinContains: "add server",
+  },
+  {
+    step: "enable health",
+    failed: "enable health checks",
+    host: "lb1",
+    command: () => "socat",
+    stdinContains: "enable health",
+  },
+  {
+    step: "enable server",
+    failed: "enable api-gw/",
+    host: "lb1",
+    command: () => "socat",
+    stdinContains: "enable server",
+  },
+  { step: "copy config", failed: "to backend api-gw", host: "lb1", command: () => "cp -p" },
+  { step: "write config", failed: "to backend api-gw", host: "lb1", command: () => "dd" },
+  {
+    step: "validate config",
+    failed: "to backend api-gw",
+    host: "lb1",
+    command: () => "haproxy -c",
+  },
+  { step: "swap config", failed: "to backend api-gw", host: "lb1", command: () => "mv -f" },
   {
     step: "verify server",
+    failed: "is UP in HAProxy",
     host: "lb1",
     command: () => "socat",
     stdinContains: "show stat\n",
@@ -68,7 +100,37 @@ describe("a failure at each step of scale-out", () => {
 
     const request = await labBot.deps.store.get(requestId);
     expect(["undone", "failed"]).toContain(request!.status);
-    expect(request!.outcome).toContain("failed");
+    expect(request!.run?.steps.find((step) => !step.ok)?.title).toContain(fault.failed);
+    expect(await snapshot(labBot, "api-gw")).toEqual(before);
+  });
+});
+
+describe("a failure during scale-in", () => {
+  it("puts the replica back into HAProxy", async () => {
+    await labBot.bot.handleCommand(as(SRE), "scale api-gw +1");
+    await labBot.bot.handleAction(as(APPROVER), "approve", lastRequestId(labBot.replies)!);
+    await labBot.bot.idle();
+    const before = await snapshot(labBot, "api-gw");
+    await labBot.bot.handleCommand(as(SRE), "scale api-gw -1");
+    const requestId = lastRequestId(labBot.replies)!;
+    await labBot.lab.injectFault({
+      host: "*",
+      command: "pct shutdown",
+      exitCode: 1,
+      stderr: "injected",
+      hangSeconds: 0,
+      remaining: 1,
+    });
+
+    await labBot.bot.handleAction(as(APPROVER), "approve", requestId);
+    await labBot.bot.idle();
+    await labBot.lab.clearFaults();
+
+    const request = await labBot.deps.store.get(requestId);
+    expect(request!.status).toBe("undone");
+    expect(request!.run?.undo.map((step) => step.title)).toContain(
+      "add server api-gw/api-gw-3 back",
+    );
     expect(await snapshot(labBot, "api-gw")).toEqual(before);
   });
 });

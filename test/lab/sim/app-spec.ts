@@ -1,6 +1,6 @@
 /**
- * What runs inside a simulated container. A template's description carries one line
- * `psa-sim-app: port=8080 health=/health`; clones copy the description as Proxmox copies every
+ * The app inside a simulated container. A template's description contains one line
+ * `psa-sim-app: port=8080 health=/health`. Clones copy the description as Proxmox copies every
  * other option, so every clone runs the same app. The app listens on net0's `ip=` address.
  */
 import type { ConfigValues } from "./ct-config.ts";
@@ -9,7 +9,7 @@ import { netSchema, parsePropertyString } from "./property-string.ts";
 /** The app declared in a container's description. */
 export interface AppSpec {
   port: number;
-  /** Path that answers `ok <vmid>`. */
+  /** Request path of the health check, which returns `ok <vmid>`. */
   healthPath: string;
 }
 

@@ -28,7 +28,7 @@ export async function buildSimulator(outDir: string): Promise<void> {
     format: "esm",
     platform: "node",
     target: "node20",
-    // Bundled CommonJS dependencies may call require(); ESM output has none without this banner.
+    // Bundled CommonJS dependencies may call require(), which ESM output lacks without this banner.
     banner: {
       js: 'import { createRequire as __psaSimCreateRequire } from "node:module"; const require = __psaSimCreateRequire(import.meta.url);',
     },

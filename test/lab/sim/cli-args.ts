@@ -54,7 +54,7 @@ export function parseCommandArgs(spec: CommandSpec, args: readonly string[]): Pa
   return values;
 }
 
-/** The "Parameter verification failed." error for `errors` (name to Proxmox's message). */
+/** Builds the "Parameter verification failed." error for `errors` (name to Proxmox's message). */
 export function verificationError(spec: CommandSpec, errors: Record<string, string>): PveError {
   const body = `400 Parameter verification failed.\n${formatErrorLines(errors)}`;
   return new PveError(`${body}${usageLine(spec)}\n`);
@@ -97,23 +97,25 @@ function collectOptions(spec: CommandSpec, args: readonly string[]) {
   return { options: convertBooleans(spec, options), rest };
 }
 
-function resolveOptionName(spec: CommandSpec, given: string): string {
+function resolveOptionName(spec: CommandSpec, optionName: string): string {
   const names = Object.keys(spec.params).filter((name) => !spec.positional.includes(name));
   const exact =
-    names.find((name) => name === given) ??
-    names.find((name) => name.toLowerCase() === given.toLowerCase());
+    names.find((name) => name === optionName) ??
+    names.find((name) => name.toLowerCase() === optionName.toLowerCase());
   if (exact) {
     return exact;
   }
 
-  const candidates = names.filter((name) => name.toLowerCase().startsWith(given.toLowerCase()));
+  const candidates = names.filter((name) =>
+    name.toLowerCase().startsWith(optionName.toLowerCase()),
+  );
   if (candidates.length === 1) {
     return candidates[0]!;
   }
   const preamble =
     candidates.length > 1
-      ? `Option ${given} is ambiguous (${candidates.sort().join(", ")})\n`
-      : `Unknown option: ${given.toLowerCase()}\n`;
+      ? `Option ${optionName} is ambiguous (${candidates.sort().join(", ")})\n`
+      : `Unknown option: ${optionName.toLowerCase()}\n`;
   throw requestError(spec, "unable to parse option", preamble);
 }
 

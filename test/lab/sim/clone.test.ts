@@ -25,10 +25,21 @@ afterEach(async () => {
 
 describe("pct clone", () => {
   it("creates a linked clone on the target node", async () => {
-    const result = await cluster.pct("pve1", "clone", "9000", "105", "--hostname", "web-105", "--target", "pve2");
+    const result = await cluster.pct(
+      "pve1",
+      "clone",
+      "9000",
+      "105",
+      "--hostname",
+      "web-105",
+      "--target",
+      "pve2",
+    );
 
     expect(result.code).toBe(0);
-    expect(result.stdout).toBe("create linked clone of mount point rootfs (shared:base-9000-disk-0)\n");
+    expect(result.stdout).toBe(
+      "create linked clone of mount point rootfs (shared:base-9000-disk-0)\n",
+    );
     const config = await cluster.readConfig("pve2", 105);
     expect(config).toContain("rootfs: shared:base-9000-disk-0/vm-105-disk-0,size=2G\n");
     expect(config).toContain("hostname: web-105\n");
@@ -90,18 +101,35 @@ describe("pct clone", () => {
 
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("create full clone of mountpoint rootfs");
-    expect(await cluster.readConfig("pve1", 201)).toContain("rootfs: shared:vm-201-disk-0,size=2G\n");
+    expect(await cluster.readConfig("pve1", 201)).toContain(
+      "rootfs: shared:vm-201-disk-0,size=2G\n",
+    );
   });
 
   it("allows a full clone of a template", async () => {
-    const result = await cluster.pct("pve1", "clone", "9000", "106", "--full", "1", "--storage", "local");
+    const result = await cluster.pct(
+      "pve1",
+      "clone",
+      "9000",
+      "106",
+      "--full",
+      "1",
+      "--storage",
+      "local",
+    );
 
     expect(result.code).toBe(0);
-    expect(await cluster.readConfig("pve1", 106)).toContain("rootfs: local:vm-106-disk-0,size=2G\n");
+    expect(await cluster.readConfig("pve1", 106)).toContain(
+      "rootfs: local:vm-106-disk-0,size=2G\n",
+    );
   });
 
   it("rejects a target with local storage", async () => {
-    await cluster.writeConfig("pve1", 9000, templateConfig("127.0.99.10").replace("shared:", "local:"));
+    await cluster.writeConfig(
+      "pve1",
+      9000,
+      templateConfig("127.0.99.10").replace("shared:", "local:"),
+    );
 
     const result = await cluster.pct("pve1", "clone", "9000", "105", "--target", "pve2");
 
@@ -129,7 +157,9 @@ describe("pct clone", () => {
     const slow = await createSimCluster(binDir, 1500);
     await slow.writeConfig("pve1", 9000, templateConfig("127.0.99.14"));
     const clone = slow.pct("pve1", "clone", "9000", "105", "--target", "pve2");
-    await waitFor(async () => (await slow.readConfig("pve1", 105).catch(() => "")).includes("lock:"));
+    await waitFor(async () =>
+      (await slow.readConfig("pve1", 105).catch(() => "")).includes("lock:"),
+    );
 
     const sourceChange = await slow.pct("pve1", "set", "9000", "--cores", "4");
     const cloneStart = await slow.pct("pve1", "start", "105");

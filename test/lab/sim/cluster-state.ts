@@ -117,7 +117,7 @@ export function isTemplate(config: GuestConfig): boolean {
 
 /**
  * Returns the lowest VMID >= 100 that no guest uses, like `GET /cluster/nextid`.
- * The answer is only valid at the time of asking: a concurrent clone may take it.
+ * The result is only valid when requested, because a concurrent clone may take the VMID.
  */
 export function nextFreeVmid(clusterDir: string): number {
   const used = new Set(listGuests(clusterDir).map((guest) => guest.vmid));

@@ -2,7 +2,7 @@
  * The process inside a simulated running container: `node ct-app.mjs <clusterDir> <node> <vmid>`.
  *
  * It serves HTTP on net0's address and the port from the description's `psa-sim-app:` line:
- * `GET <health>` answers 200 `ok <vmid>`, every other request 200 `ct <vmid>\n` with header
+ * `GET <health>` returns 200 `ok <vmid>`, every other request 200 `ct <vmid>\n` with header
  * `X-CT-Id: <vmid>`. It counts requests into `run/<vmid>.stats` about once a second, reports
  * readiness in `run/<vmid>.ready`, re-reads its config on SIGHUP (network hot-plug) and exits on
  * SIGTERM. A container without a `psa-sim-app:` line runs without a listener.

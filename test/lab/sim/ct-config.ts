@@ -6,7 +6,7 @@
  * snapshot (sorted), each with the same layout.
  */
 
-/** The values of one config section; `description` holds the decoded description text. */
+/** The values of one config section, where `description` contains the decoded description. */
 export type ConfigValues = Record<string, string>;
 
 /** A parsed container config file. */

@@ -1,5 +1,5 @@
 /**
- * Starts and stops the process that stands in for a running container: `node ct-app.mjs`, spawned
+ * Starts and stops the process that simulates a running container: `node ct-app.mjs`, spawned
  * detached in its own process group with its output in `run/<vmid>.log`. Processes are always
  * addressed by the pid recorded in `run/<vmid>.pid`, never by name.
  */
@@ -104,7 +104,7 @@ export function readReadyReport(clusterDir: string, vmid: number): ReadyReport |
 
 /**
  * Sends SIGTERM to the app, waits up to `graceMs`, then sends SIGKILL when `kill` is set.
- * Resolves to whether the process is gone; its run files are removed when it is.
+ * Resolves to whether the process is gone, and removes its run files when it is.
  */
 export async function stopContainerApp(
   clusterDir: string,

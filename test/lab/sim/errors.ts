@@ -4,7 +4,7 @@
  * Proxmox VE 8 CLI tools (`pct`, `pvesh`) are Perl programs built on PVE::CLIHandler. An error
  * ends them through Perl's `die` or through `exit(-1)` after a failed worker task, so they exit
  * with status 255. Perl's `die` exits with the current errno instead when it is non-zero, so a
- * real node can also report other non-zero codes; callers should only rely on "non-zero".
+ * real node can also report other non-zero codes. Callers should only rely on "non-zero".
  */
 
 /** Exit status of a failed `pct` or `pvesh` call. */

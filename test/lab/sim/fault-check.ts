@@ -3,11 +3,12 @@
  * `node fault-check.mjs <clusterDir> <host> <program> [args...]`.
  *
  * Exits 0 silently when no fault fires. Otherwise it hangs, prints and exits like the fault,
- * with status 1 in place of a fault's 0. Stdin is read only when a matching fault sets
- * `stdinContains`; when that fault does not fire and PSA_FAULT_STDIN_OUT names a file, the input
- * read is written there so the wrapper can replay it to the real program. The file is removed at
- * start, so "exit 0 and the file exists" means "replay the file", and "no file" means stdin is
- * still unread.
+ * with status 1 in place of a fault's 0.
+ *
+ * Stdin is read only when a matching fault sets `stdinContains`. When that fault does not fire
+ * and PSA_FAULT_STDIN_OUT names a file, the input is written to that file, so the wrapper can
+ * replay it to the real program. The file is removed at start: after exit 0, an existing file
+ * means "replay the file" and a missing one means stdin is still unread.
  */
 import { rmSync, writeFileSync } from "node:fs";
 import { applyFault, matchingFaults, takeFault } from "./faults.ts";

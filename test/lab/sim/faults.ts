@@ -1,7 +1,7 @@
 /**
  * Injected failures. A fault file `faults/<name>.json` makes the next matching command on a
  * matching host hang, print a message and exit with a chosen status, for `remaining` calls.
- * `pct` and `pvesh` check faults before doing anything; shell wrappers on the other lab hosts
+ * `pct` and `pvesh` check faults before doing anything. Shell wrappers on the other lab hosts
  * (haproxy, socat, curl, ...) call `fault-check.mjs` first.
  */
 import { readdirSync, rmSync } from "node:fs";

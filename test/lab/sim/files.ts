@@ -50,7 +50,7 @@ export function isProcessAlive(pid: number): boolean {
 
   const stat = readFileIfExists(`/proc/${pid}/stat`);
   if (stat === undefined) {
-    // Without /proc (not Linux) kill(pid, 0) is the best evidence; with it, the pid is gone.
+    // Without /proc (not Linux), kill(pid, 0) is the best evidence. With /proc, the pid is gone.
     return !existsSync("/proc/self");
   }
   const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);

@@ -47,7 +47,7 @@ export const checkIpv6Config: FormatCheck = (value) =>
     ? undefined
     : "value does not look like a valid ipv6 network configuration\n";
 
-/** Unicast MAC: the I/G bit of the first octet must be clear. */
+/** Checks a unicast MAC address, whose first octet must have the I/G bit clear. */
 export const checkMacAddress: FormatCheck = (value) =>
   /^[a-f0-9][02468ace](?::[a-f0-9]{2}){5}$/i.test(value)
     ? undefined
@@ -74,13 +74,13 @@ export const checkPoolId: FormatCheck = (value) =>
     ? undefined
     : `invalid pool ID '${value}'\n`;
 
-/** The `pve-tag-list` format: every entry of the list must be a valid tag. */
+/** Checks the `pve-tag-list` format, in which every entry must be a valid tag. */
 export const checkTagList: FormatCheck = (value) =>
   splitList(value).every((tag) => /^[a-z0-9_][a-z0-9_\-+.]*$/i.test(tag))
     ? undefined
     : "invalid characters in tag\n";
 
-/** The `pve-configid-list` format used by `--delete`. */
+/** Checks the `pve-configid-list` format used by `--delete`. */
 export const checkConfigIdList: FormatCheck = (value) => {
   for (const entry of splitList(value)) {
     const error = checkConfigId(entry);

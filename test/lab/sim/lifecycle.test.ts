@@ -94,7 +94,15 @@ describe("pct shutdown and stop", () => {
     await cluster.writeConfig("pve1", 105, containerConfig(105, "127.0.99.25"));
     await cluster.pct("pve1", "start", "105");
 
-    const result = await cluster.pct("pve1", "shutdown", "105", "--timeout", "5", "--forceStop", "1");
+    const result = await cluster.pct(
+      "pve1",
+      "shutdown",
+      "105",
+      "--timeout",
+      "5",
+      "--forceStop",
+      "1",
+    );
 
     expect(result.code).toBe(0);
     expect((await cluster.pct("pve1", "status", "105")).stdout).toBe("status: stopped\n");

@@ -85,7 +85,7 @@ function tryCreate(path: string): boolean {
   return true;
 }
 
-/** A lock is abandoned when its owner process is gone, e.g. after `kill -9` of a `pct` call. */
+/** Returns whether the lock is abandoned because its owner is gone, e.g. after `kill -9` of `pct`. */
 function isAbandoned(path: string): boolean {
   const owner = readFileIfExists(join(path, "owner"));
   if (owner !== undefined && owner !== "") {

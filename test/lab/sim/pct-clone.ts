@@ -1,13 +1,13 @@
 /**
  * `pct clone`, after pve-container 5.x `PVE::API2::LXC::clone_vm` (PVE 8):
  *
- * 1. The source gets `lock: disk`; a config with `lock: create` reserves the new VMID (failing
- *    with "CT <newid> already exists on node '<node>'" when any node has it).
+ * 1. The source gets `lock: disk`, and a config with `lock: create` reserves the new VMID. The
+ *    command fails with "CT <newid> already exists on node '<node>'" when any node has it.
  * 2. The checks run: linked or full, snapshot, storage, target node. A failure removes both locks
  *    and the reserved config.
  * 3. The volume copy takes `cloneDelayMs`, during which both locks stay in place, so every other
  *    command on either container fails with "CT is locked (disk|create)".
- * 4. The new config gets its rootfs, loses its lock and moves to `--target`; the source is unlocked.
+ * 4. The new config gets its rootfs, loses its lock and moves to `--target`. The source is unlocked.
  */
 import {
   checkLock,

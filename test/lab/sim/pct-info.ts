@@ -161,8 +161,8 @@ const execSpec = pctSpec("exec", ["vmid", "extra-args"], {
 });
 
 /**
- * `pct exec <vmid> -- <command>`. Only `df` of the root filesystem and `hostname` are simulated;
- * other commands fail with exit status 127 like a missing binary.
+ * `pct exec <vmid> -- <command>`. Only `df` of the root filesystem and `hostname` are simulated.
+ * Other commands fail with exit status 127 like a missing binary.
  */
 export const execCommand: PctCommand = {
   spec: execSpec,

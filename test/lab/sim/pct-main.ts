@@ -1,6 +1,6 @@
 /**
- * The `pct` command dispatcher, after pve-common `PVE::CLIHandler`: a subcommand may be given as
- * a unique prefix ("lis" for "list"); an unknown one prints the short usage and exits 255.
+ * The `pct` command dispatcher, after pve-common `PVE::CLIHandler`. A subcommand may be given as
+ * a unique prefix ("lis" for "list"). An unknown one prints the short usage and exits 255.
  */
 import { parseCommandArgs, usageLine } from "./cli-args.ts";
 import type { SimEnv } from "./env.ts";
@@ -46,28 +46,28 @@ const commands: Record<string, PctCommand> = {
 
 /** Runs `pct <args>` on the node of `env`. */
 export async function runPct(env: SimEnv, args: readonly string[]): Promise<void> {
-  const [given, ...rest] = args;
-  if (given === undefined) {
+  const [requestedName, ...rest] = args;
+  if (requestedName === undefined) {
     throw usageError("no command specified");
   }
-  if (given === "help") {
+  if (requestedName === "help") {
     process.stdout.write(usageText());
     return;
   }
 
-  const name = resolveCommandName(given);
+  const name = resolveCommandName(requestedName);
   if (name === undefined) {
-    throw usageError(`unknown command 'pct ${given}'`);
+    throw usageError(`unknown command 'pct ${requestedName}'`);
   }
   const command = commands[name]!;
   await command.run(env, parseCommandArgs(command.spec, rest));
 }
 
-function resolveCommandName(given: string): string | undefined {
-  if (commands[given]) {
-    return given;
+function resolveCommandName(requestedName: string): string | undefined {
+  if (commands[requestedName]) {
+    return requestedName;
   }
-  const candidates = Object.keys(commands).filter((name) => name.startsWith(given));
+  const candidates = Object.keys(commands).filter((name) => name.startsWith(requestedName));
   return candidates.length === 1 ? candidates[0] : undefined;
 }
 

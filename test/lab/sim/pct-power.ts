@@ -75,7 +75,7 @@ export const stopCommand: PctCommand = {
 
 /**
  * `pct shutdown <vmid> [--timeout N] [--forceStop 0|1]`: SIGTERM and a wait of `timeout`
- * seconds (default 60); then SIGKILL with `--forceStop 1`, else "container did not stop".
+ * seconds (default 60). Then SIGKILL with `--forceStop 1`, else "container did not stop".
  */
 export const shutdownCommand: PctCommand = {
   spec: pctSpec("shutdown", ["vmid"], {
@@ -105,8 +105,8 @@ export const shutdownCommand: PctCommand = {
 };
 
 /**
- * `pct destroy <vmid> [--purge 0|1] [--force 0|1]`. A running container is refused unless
- * `--force`; a template whose base volume backs linked clones is refused by the storage layer.
+ * `pct destroy <vmid> [--purge 0|1] [--force 0|1]`. A running container is rejected unless
+ * `--force` is set. The storage layer rejects a template whose base volume backs linked clones.
  */
 export const destroyCommand: PctCommand = {
   spec: pctSpec("destroy", ["vmid"], {

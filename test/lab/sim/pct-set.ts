@@ -98,7 +98,7 @@ export const setCommand: PctCommand = {
     if (Object.keys(changes).length === 0 && !deleteList && !revert) {
       throw new PveError("no options specified");
     }
-    const deletions = checkDeletions(splitList(deleteList ?? ""), changes);
+    const deletions = checkDeletions([...new Set(splitList(deleteList ?? ""))], changes);
 
     await withGuestLock(env.clusterDir, vmid, async () => {
       const hotplug = await withClusterLock(env.clusterDir, () =>

@@ -127,7 +127,7 @@ export const snapshotCommand: PctCommand = {
   async run(env, { values }) {
     const vmid = Number(values.vmid);
     const name = values.snapname!;
-    if (name === "current" || name.toLowerCase() === "pending") {
+    if (name === "current" || name === "vzdump") {
       throw new PveError(`unable to use snapshot name '${name}' (reserved name)`);
     }
 

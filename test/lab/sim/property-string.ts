@@ -55,7 +55,7 @@ export const rootfsSchema: PropertySchema = {
 export class PropertyStringError extends Error {}
 
 /**
- * Parses a property string like `PVE::JSONSchema::parse_property_string`; a non-empty `path`
+ * Parses a property string like `PVE::JSONSchema::parse_property_string`. A non-empty `path`
  * prefixes the keys in error messages (e.g. "net0.ip"). Throws PropertyStringError.
  */
 export function parsePropertyString(

@@ -103,14 +103,12 @@ export function nodeLoad(env: SimEnv, node: string) {
   const guests = nodeGuestStatuses(env, node).filter((status) => status.status === "running");
   const busyCores = guests.reduce((sum, status) => sum + status.cpu * status.cpus, 0);
   const guestMemory = guests.reduce((sum, status) => sum + status.mem, 0);
+  const baseMemory = Math.round(hardware.memoryBytes * NODE_BASE_MEMORY_SHARE);
 
   return {
     cpu: Math.min(1, 0.01 + busyCores / hardware.cores),
     maxcpu: hardware.cores,
-    mem: Math.min(
-      hardware.memoryBytes,
-      hardware.memoryBytes * NODE_BASE_MEMORY_SHARE + guestMemory,
-    ),
+    mem: Math.min(hardware.memoryBytes, baseMemory + guestMemory),
     maxmem: hardware.memoryBytes,
     disk: 8 * GIB,
     maxdisk: 100 * GIB,

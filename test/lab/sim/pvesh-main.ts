@@ -60,7 +60,7 @@ export async function runPvesh(env: SimEnv, args: readonly string[]): Promise<vo
   };
   const { values } = parseCommandArgs(spec, rest);
 
-  const data = handler.get(env, { ...values, ...pathParams });
+  const data = callHandler(env, handler, { ...values, ...pathParams }, path);
   if (values.quiet === "1") {
     return;
   }
@@ -70,6 +70,29 @@ export async function runPvesh(env: SimEnv, args: readonly string[]): Promise<vo
     noheader: values.noheader === "1",
   };
   process.stdout.write(renderResult(data, options));
+}
+
+/**
+ * Runs the handler. A path on another node is proxied over SSH by the real pvesh, so its errors
+ * come back followed by the failed proxy command (`PVE::CLI::pvesh::proxy_handler`).
+ */
+function callHandler(
+  env: SimEnv,
+  handler: ApiHandler,
+  values: Record<string, string>,
+  path: string,
+): ApiValue {
+  try {
+    return handler.get(env, values);
+  } catch (error) {
+    if (!(error instanceof PveError) || values.node === undefined || values.node === env.node) {
+      throw error;
+    }
+    // NOTE: Proxmox names the node's IP address where this names the node.
+    const command = `ssh -o BatchMode=yes root@${values.node} pvesh --noproxy get ${path} --output-format json`;
+    const proxyError = `proxy handler failed: command '${command}' failed: exit code ${error.exitCode}`;
+    throw new PveError(`${error.message}${proxyError}`);
+  }
 }
 
 /** Returns the first argument that is not an option or an option's value. */
@@ -92,7 +115,8 @@ function resolveHandler(
   rawPath: string,
 ): { handler: ApiHandler; pathParams: Record<string, string> } {
   const path = `/${rawPath.replace(/^\/+|\/+$/g, "")}`;
-  const noHandler = new PveError(`No 'get' handler defined for '${path}'`);
+  // pvesh prints this itself and exits 1, before its CLI handler (`extract_path_info`).
+  const noHandler = new PveError(`No 'get' handler defined for '${rawPath}'`, 1);
 
   if (path === "/cluster/nextid") {
     return { handler: nextIdHandler, pathParams: {} };
@@ -125,8 +149,8 @@ function resolveHandler(
 }
 
 /** Resolves "localhost" and rejects nodes outside the cluster, as pvesh's proxying does. */
-function nodeName(env: SimEnv, given: string): string {
-  const node = given === "localhost" ? env.node : given;
+function nodeName(env: SimEnv, requestedNode: string): string {
+  const node = requestedNode === "localhost" ? env.node : requestedNode;
   if (!env.cluster.nodes[node]) {
     // NOTE: approximates the DNS failure a real node reports when it cannot proxy to `node`.
     const reason = `failed to get address info for: ${node}: Name or service not known`;
@@ -176,7 +200,8 @@ const nodeStatusHandler: ApiHandler = {
     return {
       cpu: load.cpu,
       cpuinfo: { cpus: load.maxcpu, cores: load.maxcpu, sockets: 1, model: "psa-sim vCPU" },
-      memory: { total, used: load.mem, free: total - load.mem, available: total - load.mem },
+      memory: { total, used: load.mem, free: total - load.mem },
+      ksm: { shared: 0 },
       swap: { total: 0, used: 0, free: 0 },
       rootfs: { total: load.maxdisk, used: load.disk, free: load.maxdisk - load.disk },
       uptime: load.uptime,

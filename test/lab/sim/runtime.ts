@@ -3,10 +3,11 @@
  * Proxmox VE 8 reports (`PVE::LXC::vmstatus` in pve-container 5.x) derived from the app's
  * request counter.
  *
- * Load model (an estimate chosen for the lab, not a measurement): `cpu` is 0.002 of the allotted
- * cores per request per second plus an idle base of 0.003, capped at 1; `mem` is 30% of `maxmem`
- * plus 0.1% of `maxmem` per request per second, capped at 95%. As on Proxmox, where `cpu` is the
- * difference between two samples, the first reading after start is 0.
+ * Load model, an estimate chosen for the lab rather than a measurement. The request rate is
+ * averaged over the app's last samples (about 4 s). `cpu` is 0.002 of the allotted cores per
+ * request per second plus an idle base of 0.003, capped at 1. `mem` is 30% of `maxmem` plus 0.1%
+ * of `maxmem` per request per second, capped at 95%. As on Proxmox, where `cpu` is the difference
+ * between two samples, `cpu` reads 0 until the app has written its second sample (about 1 s).
  */
 import type { GuestConfig } from "./ct-config.ts";
 import { type ClusterConfig, clusterPaths } from "./env.ts";
@@ -84,18 +85,18 @@ export function readStats(clusterDir: string, vmid: number): AppStats | undefine
   }
 }
 
-/** Returns requests per second between the two latest samples of the running app. */
+/** Returns requests per second over the kept samples (about the last 4 s) of the running app. */
 export function requestRate(stats: AppStats | undefined, pid: number, now = Date.now()): number {
   const samples = stats?.pid === pid ? stats.samples : [];
   if (samples.length < 2) {
     return 0;
   }
-  const previous = samples.at(-2)!;
+  const oldest = samples[0]!;
   const latest = samples.at(-1)!;
-  if (now - latest.time > STALE_SAMPLE_MS || latest.time <= previous.time) {
+  if (now - latest.time > STALE_SAMPLE_MS || latest.time <= oldest.time) {
     return 0;
   }
-  return ((latest.requests - previous.requests) * 1000) / (latest.time - previous.time);
+  return ((latest.requests - oldest.requests) * 1000) / (latest.time - oldest.time);
 }
 
 /** Computes a container's status the way `PVE::LXC::vmstatus` fills it. */

@@ -65,14 +65,14 @@ export async function createSimCluster(binDir: string, cloneDelayMs = 50): Promi
   const run = (file: string, env: Record<string, string>, args: string[], options?: RunOptions) =>
     runNode(join(binDir, file), args, { ...env, ...options?.env }, options?.stdin);
   const nodeEnv = (node: string) => ({ PSA_SIM_NODE: node, PSA_SIM_CLUSTER: dir });
-  const configPath = (node: string, vmid: number) => join(dir, "nodes", node, "lxc", `${vmid}.conf`);
+  const configPath = (node: string, vmid: number) =>
+    join(dir, "nodes", node, "lxc", `${vmid}.conf`);
 
   return {
     dir,
     pct: (node, ...args) => run("pct.mjs", nodeEnv(node), args),
     pvesh: (node, ...args) => run("pvesh.mjs", nodeEnv(node), args),
-    faultCheck: (host, argv, options) =>
-      run("fault-check.mjs", {}, [dir, host, ...argv], options),
+    faultCheck: (host, argv, options) => run("fault-check.mjs", {}, [dir, host, ...argv], options),
     async writeConfig(node, vmid, text) {
       await mkdir(join(dir, "nodes", node, "lxc"), { recursive: true });
       await writeFile(configPath(node, vmid), text);
@@ -147,7 +147,10 @@ export function templateConfig(address: string, hostname = "web-template"): stri
 /** Returns the config text of a plain container with its own volume on `storage`. */
 export function containerConfig(vmid: number, address: string, storage = "shared"): string {
   return templateConfig(address, `ct-${vmid}`)
-    .replace("rootfs: shared:base-9000-disk-0,size=2G", `rootfs: ${storage}:vm-${vmid}-disk-0,size=2G`)
+    .replace(
+      "rootfs: shared:base-9000-disk-0,size=2G",
+      `rootfs: ${storage}:vm-${vmid}-disk-0,size=2G`,
+    )
     .replace("template: 1\n", "");
 }
 
