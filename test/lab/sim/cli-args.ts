@@ -28,7 +28,10 @@ export function usageLine(spec: CommandSpec): string {
   return [spec.prefix, ...args].join(" ") + (hasOptions ? " [OPTIONS]" : "");
 }
 
-/** Builds the error `pct` prints for a request error: "400 <message>" followed by the usage. */
+/**
+ * Builds the error `pct` prints for a request error: "400 <message>" and the usage line, after
+ * `preamble` (Getopt::Long's own warning, such as "Unknown option: foo\n").
+ */
 export function requestError(spec: CommandSpec, message: string, preamble = ""): PveError {
   return new PveError(`${preamble}400 ${message}\n${usageLine(spec)}\n`);
 }
@@ -39,10 +42,10 @@ export function requestError(spec: CommandSpec, message: string, preamble = ""):
  */
 export function parseCommandArgs(spec: CommandSpec, args: readonly string[]): ParsedParams {
   const { options, rest } = collectOptions(spec, args);
-  const values = assignPositional(spec, options, rest);
+  const parsed = assignPositional(spec, options, rest);
 
   const errors: Record<string, string> = {};
-  for (const [name, value] of Object.entries(values.values)) {
+  for (const [name, value] of Object.entries(parsed.values)) {
     const error = checkProperty(spec.params[name]!, value);
     if (error !== undefined) {
       errors[name] = error;
@@ -51,7 +54,7 @@ export function parseCommandArgs(spec: CommandSpec, args: readonly string[]): Pa
   if (Object.keys(errors).length > 0) {
     throw verificationError(spec, errors);
   }
-  return values;
+  return parsed;
 }
 
 /** Builds the "Parameter verification failed." error for `errors` (name to Proxmox's message). */

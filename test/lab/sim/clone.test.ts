@@ -1,4 +1,5 @@
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { rm } from "node:fs/promises";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import {
   buildTestSimulator,
   containerConfig,
@@ -12,6 +13,10 @@ let cluster: SimCluster;
 
 beforeAll(async () => {
   binDir = await buildTestSimulator();
+});
+
+afterAll(async () => {
+  await rm(binDir, { recursive: true, force: true });
 });
 
 beforeEach(async () => {

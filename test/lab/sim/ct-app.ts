@@ -7,11 +7,13 @@
  * readiness in `run/<vmid>.ready`, re-reads its config on SIGHUP (network hot-plug) and exits on
  * SIGTERM. A container without a `psa-sim-app:` line runs without a listener.
  */
+import { existsSync } from "node:fs";
 import { createServer, type Server } from "node:http";
+import { join } from "node:path";
 import { containerAddress, parseAppSpec } from "./app-spec.ts";
 import { readGuestConfig } from "./cluster-state.ts";
 import { clusterPaths } from "./env.ts";
-import { writeFileAtomic } from "./files.ts";
+import { readFileIfExists, writeFileAtomic } from "./files.ts";
 import type { AppStats } from "./runtime.ts";
 
 const STATS_INTERVAL_MS = 1_000;
@@ -79,6 +81,19 @@ function reportReady(address: string | null, port: number | null): void {
   writeFileAtomic(clusterPaths.readyFile(clusterDir!, vmid), `${report}\n`);
 }
 
+/**
+ * Exits when the simulator no longer considers this process the container: the cluster
+ * directory was deleted, or `run/<vmid>.pid` names another process or none. This keeps a removed
+ * lab from leaving apps behind that hold their addresses.
+ */
+function exitIfOrphaned(): void {
+  const pidFile = readFileIfExists(clusterPaths.pidFile(clusterDir!, vmid));
+  if (!existsSync(join(clusterDir!, "cluster.json")) || pidFile?.trim() !== String(process.pid)) {
+    process.stderr.write(`psa-sim ct-app: CT ${vmid} is no longer registered, exiting\n`);
+    shutdown();
+  }
+}
+
 function writeStats(): void {
   stats.samples.push({ time: Date.now(), requests });
   stats.samples = stats.samples.slice(-KEPT_SAMPLES);
@@ -108,5 +123,8 @@ process.on("SIGINT", shutdown);
 process.on("SIGHUP", rebind);
 
 writeStats();
-setInterval(writeStats, STATS_INTERVAL_MS);
+setInterval(() => {
+  exitIfOrphaned();
+  writeStats();
+}, STATS_INTERVAL_MS);
 listen(readListenTarget());

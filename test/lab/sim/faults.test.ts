@@ -1,7 +1,7 @@
 import { readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { clearFaults, injectFault } from "./faults.ts";
 import {
   buildTestSimulator,
@@ -16,6 +16,10 @@ let cluster: SimCluster;
 
 beforeAll(async () => {
   binDir = await buildTestSimulator();
+});
+
+afterAll(async () => {
+  await rm(binDir, { recursive: true, force: true });
 });
 
 beforeEach(async () => {

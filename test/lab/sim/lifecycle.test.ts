@@ -1,6 +1,7 @@
-import { readFile } from "node:fs/promises";
+import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { isProcessAlive } from "./files.ts";
 import {
   buildTestSimulator,
   containerConfig,
@@ -15,6 +16,10 @@ let cluster: SimCluster;
 
 beforeAll(async () => {
   binDir = await buildTestSimulator();
+});
+
+afterAll(async () => {
+  await rm(binDir, { recursive: true, force: true });
 });
 
 beforeEach(async () => {
@@ -130,6 +135,21 @@ describe("pct shutdown and stop", () => {
 
     expect((await cluster.pct("pve1", "status", "105")).stdout).toBe("status: stopped\n");
     expect((await cluster.pct("pve1", "start", "105")).code).toBe(0);
+  });
+});
+
+describe("container app", () => {
+  it("exits once unregistered", async () => {
+    await cluster.writeConfig("pve1", 105, containerConfig(105, "127.0.99.34"));
+    await cluster.pct("pve1", "start", "105");
+    const pidFile = join(cluster.dir, "run", "105.pid");
+    const pid = Number(await readFile(pidFile, "utf8"));
+
+    await rm(pidFile);
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+
+    expect(isProcessAlive(pid)).toBe(false);
+    await expect(fetchContainer("127.0.99.34")).rejects.toThrow();
   });
 });
 
