@@ -115,7 +115,10 @@ async function readContainerConfigs(runner: CommandRunner, inventory: Inventory)
   // on stderr, which is one.
   const result = await onAnyNode(runner, inventory, argv, [0, 1]);
   if (result.exitCode === 1 && result.stderr.trim() !== "") {
-    throw unreadable(`container configs under ${inventory.proxmox.configDir}/nodes on ${result.host}`, result.stderr.trim());
+    throw unreadable(
+      `container configs under ${inventory.proxmox.configDir}/nodes on ${result.host}`,
+      result.stderr.trim(),
+    );
   }
   return parseContainerConfigLines(result.stdout);
 }

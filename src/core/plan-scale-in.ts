@@ -155,8 +155,20 @@ function buildSteps(
     const edit = { kind: "config-edit" as const, host: lb, path: config.haproxy.config, backend };
     steps.push(
       factory.step(
-        { ...edit, title: `remove ${names.join(", ")} from backend ${backend} in ${edit.path}`, add: [], remove: names },
-        [{ ...edit, title: `add ${names.join(", ")} back to backend ${backend} in ${edit.path}`, add: entries, remove: [] }],
+        {
+          ...edit,
+          title: `remove ${names.join(", ")} from backend ${backend} in ${edit.path}`,
+          add: [],
+          remove: names,
+        },
+        [
+          {
+            ...edit,
+            title: `add ${names.join(", ")} back to backend ${backend} in ${edit.path}`,
+            add: entries,
+            remove: [],
+          },
+        ],
       ),
     );
   }

@@ -274,10 +274,22 @@ function buildSteps(
   const edit = { kind: "config-edit" as const, host: lb, path: config.haproxy.config, backend };
   steps.push(
     factory.step(
-      { ...edit, title: `add ${names.join(", ")} to backend ${backend} in ${edit.path}`, add: replicas.map(toServerEntry(config.port)), remove: [] },
+      {
+        ...edit,
+        title: `add ${names.join(", ")} to backend ${backend} in ${edit.path}`,
+        add: replicas.map(toServerEntry(config.port)),
+        remove: [],
+      },
       // The undo removes exactly the inserted lines, so the file is as before, while edits of
       // other backends made in the meantime survive (a restored backup would drop them).
-      [{ ...edit, title: `remove ${names.join(", ")} from backend ${backend} in ${edit.path}`, add: [], remove: names }],
+      [
+        {
+          ...edit,
+          title: `remove ${names.join(", ")} from backend ${backend} in ${edit.path}`,
+          add: [],
+          remove: names,
+        },
+      ],
     ),
   );
   for (const r of replicas) {
