@@ -98,7 +98,7 @@ export class SshRunner implements CommandRunner {
         timedOut,
       };
     } catch (error) {
-      this.forget(host);
+      this.forget(host, ssh);
       throw new PsaError("ssh_channel_failed", `running a command on ${host} failed`, {
         cause: error,
       });
@@ -124,7 +124,7 @@ export class SshRunner implements CommandRunner {
     const ssh = new NodeSSH();
     const ready = this.connect(ssh, host);
     this.connections.set(host, { ssh, ready });
-    ready.catch(() => this.forget(host));
+    ready.catch(() => this.forget(host, ssh));
     return ready;
   }
 
@@ -165,7 +165,7 @@ export class SshRunner implements CommandRunner {
       );
     }
 
-    ssh.connection?.on("close", () => this.forget(host));
+    ssh.connection?.on("close", () => this.forget(host, ssh));
     ssh.connection?.on("error", (error) => {
       this.options.logger.warn({ host, err: error }, "ssh connection error");
     });
@@ -173,10 +173,9 @@ export class SshRunner implements CommandRunner {
     return ssh;
   }
 
-  private forget(host: string): void {
-    const existing = this.connections.get(host);
-    if (!existing) return;
-    this.connections.delete(host);
-    existing.ssh.dispose();
+  /** Drops a connection; a late failure of an older connection leaves a newer one alone. */
+  private forget(host: string, ssh: NodeSSH): void {
+    if (this.connections.get(host)?.ssh === ssh) this.connections.delete(host);
+    ssh.dispose();
   }
 }
