@@ -20,7 +20,7 @@ export function describeCommand(step: Step): string {
     case "wait-drained":
       return `show stat until ${step.backend}/${step.server} has 0 current sessions (at most ${seconds} s)`;
     case "wait-server":
-      return `show stat until ${step.backend}/${step.server} is ${step.status} (at most ${seconds} s)`;
+      return `show stat until ${step.backend}/${step.server} is ${step.status} after a passed health check (at most ${seconds} s)`;
     case "config-edit":
       return describeConfigEdit(step);
   }
@@ -72,7 +72,11 @@ export function renderRunOutcome(outcome: RunOutcome): string {
 /** Renders the request card as plain text: what, who, the plan, policy, votes and expiry. */
 export function renderCard(request: ChangeRequest): string {
   const { approval } = request;
-  const approvers = approval.approverIds.map((id) => `<@${id}>`).join(" ") || "(nobody)";
+  const approvers =
+    approval.approverIds
+      .filter((id) => approval.selfApproval || id !== request.requesterId)
+      .map((id) => `<@${id}>`)
+      .join(" ") || "(nobody)";
   const votes = request.votes.map(
     (v) => `${v.decision === "approve" ? "approved" : "rejected"} by <@${v.userId}>`,
   );

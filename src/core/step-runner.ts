@@ -138,7 +138,11 @@ async function runWaitStat(
     if (step.kind === "wait-drained") {
       return { command, done: Number(row.scur) === 0, error: `${row.scur} session(s) left` };
     }
-    return { command, done: row.status.startsWith(step.status), error: `status is ${row.status}` };
+    // A server added at run time reads UP before its first check has run, so a passed check
+    // (L4OK, L6OK or L7OK) must back the status.
+    const checked = /L[4-7]OK/.test(row.check_status);
+    const done = row.status.startsWith(step.status) && checked;
+    return { command, done, error: `status is ${row.status}, last check ${row.check_status || "none"}` };
   });
 }
 
