@@ -3,7 +3,13 @@ export type PsaCommand =
   | { verb: "help" }
   | { verb: "status"; service?: string }
   | { verb: "scale"; service: string; change: ScaleChange }
-  | { verb: "plan"; command: PlannableCommand };
+  | { verb: "plan"; command: PlannableCommand }
+  | { verb: "show"; requestId: string }
+  | { verb: "history"; service?: string }
+  | { verb: "whoami" }
+  | { verb: "cancel"; requestId: string }
+  | { verb: "freeze"; service?: string; reason: string }
+  | { verb: "unfreeze"; service?: string };
 
 /** A command that changes infrastructure and can therefore be planned. */
 export type PlannableCommand = Extract<PsaCommand, { verb: "scale" }>;

@@ -142,7 +142,11 @@ async function runWaitStat(
     // (L4OK, L6OK or L7OK) must back the status.
     const checked = /L[4-7]OK/.test(row.check_status);
     const done = row.status.startsWith(step.status) && checked;
-    return { command, done, error: `status is ${row.status}, last check ${row.check_status || "none"}` };
+    return {
+      command,
+      done,
+      error: `status is ${row.status}, last check ${row.check_status || "none"}`,
+    };
   });
 }
 

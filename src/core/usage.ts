@@ -1,10 +1,31 @@
 /** Usage lines, help text and spelling suggestions of the `/psa` command. */
 
 /** A verb the grammar accepts in this version. */
-export type Verb = "help" | "status" | "scale" | "plan";
+export type Verb =
+  | "help"
+  | "status"
+  | "scale"
+  | "plan"
+  | "show"
+  | "history"
+  | "whoami"
+  | "cancel"
+  | "freeze"
+  | "unfreeze";
 
 /** The verbs the grammar accepts, in the order the help text lists them. */
-export const VERBS: readonly Verb[] = ["help", "status", "scale", "plan"];
+export const VERBS: readonly Verb[] = [
+  "help",
+  "status",
+  "scale",
+  "plan",
+  "show",
+  "history",
+  "whoami",
+  "cancel",
+  "freeze",
+  "unfreeze",
+];
 
 const USAGE: Record<Verb, { syntax: string; description: string }> = {
   help: { syntax: "/psa help", description: "show this help" },
@@ -20,6 +41,24 @@ const USAGE: Record<Verb, { syntax: string; description: string }> = {
     syntax: "/psa plan scale SERVICE +N|-N|N",
     description: "show what the scale command would do, without running it",
   },
+  show: {
+    syntax: "/psa show REQUEST",
+    description: "show a request, its votes, steps and outcome",
+  },
+  history: {
+    syntax: "/psa history [SERVICE]",
+    description: "list recent requests, of SERVICE or of every service",
+  },
+  whoami: { syntax: "/psa whoami", description: "show your roles and what they allow" },
+  cancel: {
+    syntax: "/psa cancel REQUEST",
+    description: "withdraw a request, or stop its run after the current step and undo it",
+  },
+  freeze: {
+    syntax: "/psa freeze [SERVICE] [REASON...]",
+    description: "refuse new runs for SERVICE, or for every service",
+  },
+  unfreeze: { syntax: "/psa unfreeze [SERVICE]", description: "lift a freeze" },
 };
 
 /** Returns the usage line of one verb: its syntax and a short description. */

@@ -189,3 +189,22 @@ describe("usage", () => {
     }
   });
 });
+
+describe("request and freeze verbs", () => {
+  const known = { services: ["api-gw", "crm-web"] };
+
+  it.each([
+    ["show R12", { verb: "show", requestId: "R12" }],
+    ["cancel R3", { verb: "cancel", requestId: "R3" }],
+    ["history", { verb: "history" }],
+    ["history crm-web", { verb: "history", service: "crm-web" }],
+    ["whoami", { verb: "whoami" }],
+    ["freeze api-gw db migration", { verb: "freeze", service: "api-gw", reason: "db migration" }],
+    ["freeze incident 42", { verb: "freeze", reason: "incident 42" }],
+    ["freeze", { verb: "freeze", reason: "" }],
+    ["unfreeze", { verb: "unfreeze" }],
+    ["unfreeze api-gw", { verb: "unfreeze", service: "api-gw" }],
+  ])("parses %s", (line, command) => {
+    expect(parseCommand(line, known)).toEqual({ ok: true, command });
+  });
+});
