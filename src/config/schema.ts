@@ -67,10 +67,28 @@ export const inventorySchema = z.strictObject({
   services: z.record(name, serviceSchema),
 });
 
+/** A change window: local days and hours in an IANA time zone such as Europe/Berlin. */
+export const windowSchema = z.strictObject({
+  days: z.array(z.enum(["mon", "tue", "wed", "thu", "fri", "sat", "sun"])).min(1),
+  from: z.string().regex(/^([01][0-9]|2[0-3]):[0-5][0-9]$/, "must be a time HH:MM"),
+  to: z.string().regex(/^([01][0-9]|2[0-3]):[0-5][0-9]$/, "must be a time HH:MM"),
+  timeZone: z.string().refine(isTimeZone, "must be an IANA time zone such as Europe/Berlin"),
+});
+
+function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** One rule of a role policy. Anything no rule allows is denied. */
 export const ruleSchema = z.strictObject({
   name,
-  action: z.enum(["scale", "status"]),
+  /** `freeze` allows both freeze and unfreeze. */
+  action: z.enum(["scale", "status", "freeze"]),
   services: z.array(z.union([name, z.literal("*")])).min(1),
   requesters: z.array(name).min(1),
   approval: z
@@ -81,6 +99,8 @@ export const ruleSchema = z.strictObject({
       selfApproval: z.boolean().default(false),
     })
     .default({ required: true, approvers: [], count: 1, selfApproval: false }),
+  /** The rule allows only inside one of these windows; without any, at all times. */
+  windows: z.array(windowSchema).default([]),
   limits: z
     .strictObject({
       maxStep: z.number().int().min(1).optional(),

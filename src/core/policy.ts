@@ -5,6 +5,7 @@
  */
 
 import type { Policy, PolicyFile, PolicyRule } from "../config/schema.ts";
+import { describeWindow, isInWindow, localTime } from "./change-window.ts";
 
 /** The approvals a request needs before it runs, as its matching rule sets them. */
 export interface ApprovalRequirement {
@@ -23,6 +24,8 @@ export interface PolicyRequest {
   userId: string;
   currentReplicas?: number;
   targetReplicas?: number;
+  /** When the request is made, for change windows; a rule with windows fails closed without it. */
+  at?: Date;
 }
 
 /** The outcome of a request: the rule that allows it and its approvals, or why it is denied. */
@@ -172,6 +175,11 @@ function denyNotRequester(
 
 /** Explains why the rule's limits reject the request, or returns undefined when they pass. */
 function limitFailure(rule: PolicyRule, request: PolicyRequest): string | undefined {
+  const outside = windowFailure(rule, request.at);
+  if (outside !== undefined) {
+    return outside;
+  }
+
   const { maxStep, minReplicas, maxReplicas } = rule.limits;
   const { service, currentReplicas: current, targetReplicas: target } = request;
   if (request.action !== "scale") {
@@ -198,6 +206,21 @@ function limitFailure(rule: PolicyRule, request: PolicyRequest): string | undefi
     }
   }
   return undefined;
+}
+
+function windowFailure(rule: PolicyRule, at: Date | undefined): string | undefined {
+  if (rule.windows.length === 0) {
+    return undefined;
+  }
+  const windows = rule.windows.map(describeWindow).join(" or ");
+  if (at === undefined) {
+    return `Rule ${rule.name} allows changes only during ${windows}, and the request has no time.`;
+  }
+  if (rule.windows.some((window) => isInWindow(window, at))) {
+    return undefined;
+  }
+  const now = localTime(at, rule.windows[0]!.timeZone).text;
+  return `Rule ${rule.name} allows changes only during ${windows}; it is ${now} now.`;
 }
 
 function denyLimit(

@@ -20,6 +20,7 @@ function rule(overrides: Partial<PolicyRule> & Pick<PolicyRule, "name">): Policy
     services: ["api-gw"],
     requesters: ["sre"],
     approval: { required: true, approvers: ["lead"], count: 1, selfApproval: false },
+    windows: [],
     limits: {},
     ...overrides,
   };
@@ -437,5 +438,63 @@ describe("evaluateVote", () => {
 
     expect(!result.ok && result.code).toBe("not_approver");
     expect(!result.ok && result.message).toContain("names no approver roles");
+  });
+});
+
+describe("change windows", () => {
+  const office = {
+    days: ["mon", "tue", "wed", "thu", "fri"] as PolicyRule["windows"][number]["days"],
+    from: "09:00",
+    to: "17:00",
+    timeZone: "Europe/Berlin",
+  };
+  const windowed = policyWith([rule({ name: "office-hours", windows: [office] })]);
+  const request = {
+    action: "scale" as const,
+    service: "api-gw",
+    userId: ALICE,
+    currentReplicas: 2,
+    targetReplicas: 3,
+  };
+
+  it("allows inside the window", () => {
+    const decision = evaluateRequest(windowed, {
+      ...request,
+      at: new Date("2026-12-07T10:00:00Z"),
+    });
+
+    expect(decision.allowed).toBe(true);
+  });
+
+  it("denies outside the window, in local time", () => {
+    const decision = evaluateRequest(windowed, {
+      ...request,
+      at: new Date("2026-12-07T16:30:00Z"),
+    });
+
+    expect(decision.allowed).toBe(false);
+    expect(!decision.allowed && decision.message).toContain("it is mon 17:30 Europe/Berlin now");
+  });
+
+  it("denies on a weekend day", () => {
+    const decision = evaluateRequest(windowed, {
+      ...request,
+      at: new Date("2026-12-05T10:00:00Z"),
+    });
+
+    expect(!decision.allowed && decision.message).toContain("mon,tue,wed,thu,fri 09:00-17:00");
+  });
+
+  it("runs past midnight when to is before from", () => {
+    const night = policyWith([
+      rule({ name: "night", windows: [{ ...office, from: "22:00", to: "06:00" }] }),
+    ]);
+
+    expect(
+      evaluateRequest(night, { ...request, at: new Date("2026-12-08T03:00:00Z") }).allowed,
+    ).toBe(true);
+    expect(
+      evaluateRequest(night, { ...request, at: new Date("2026-12-08T12:00:00Z") }).allowed,
+    ).toBe(false);
   });
 });
