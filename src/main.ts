@@ -1,4 +1,6 @@
+import { randomBytes } from "node:crypto";
 import { createReadStream } from "node:fs";
+import { hostname } from "node:os";
 import { createInterface } from "node:readline";
 import { pino } from "pino";
 import { type LoadedConfig, loadConfig } from "./config/load.ts";
@@ -15,7 +17,7 @@ import { previewScale } from "./core/preview.ts";
 import type { ChatSurface } from "./core/surface.ts";
 import { fetchFingerprint } from "./ssh/pin-host.ts";
 import { SshRunner } from "./ssh/ssh-runner.ts";
-import { MemoryRequestStore } from "./store/memory-request-store.ts";
+import { createStore } from "./store/create-store.ts";
 
 /** Exit codes of `psa-bot`. */
 export const EXIT = { ok: 0, fault: 1, invalid: 2, denied: 3 } as const;
@@ -46,11 +48,13 @@ async function loadOrReport(path: string, io: Io): Promise<LoadedConfig | undefi
   return undefined;
 }
 
-function createDeps(
-  config: LoadedConfig,
-  surface: ChatSurface,
-  logger: Logger,
-): BotDeps & { runner: SshRunner } {
+/** Names this process among the bot's replicas; it owns the leases the process takes. */
+function replicaId(): string {
+  return `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
+}
+
+/** The bot's adapters for one process: SSH runner, store and the given surface. */
+async function createDeps(config: LoadedConfig, surface: ChatSurface, logger: Logger) {
   const { inventory } = config;
   const hosts = Object.fromEntries(
     Object.entries(inventory.hosts).map(([name, host]) => [
@@ -63,16 +67,28 @@ function createDeps(
     logger,
     maxSessionsPerHost: inventory.settings.maxSessionsPerHost,
   });
-  return {
+  // Without DATABASE_URL the store is PGlite in PSA_DATA_DIR, so one machine needs no server.
+  const store = await createStore({
+    ...(process.env.DATABASE_URL ? { databaseUrl: process.env.DATABASE_URL } : {}),
+    dataDir: process.env.PSA_DATA_DIR ?? ".psa-data",
+    logger,
+  });
+  const deps: BotDeps = {
     inventory,
     policy: config.policy,
     runner,
-    store: new MemoryRequestStore(),
+    store,
     surface,
     clock: systemClock,
     logger,
     pollIntervalMs: 500,
+    replicaId: replicaId(),
   };
+  const close = async () => {
+    runner.close();
+    await store.close();
+  };
+  return { deps, close };
 }
 
 /** `psa-bot check-config`: prints one line per problem, exit 2 on any. */
@@ -106,14 +122,18 @@ export async function consoleVerb(
   }
 
   const surface = new ConsoleSurface(io.out, options.json);
-  const deps = createDeps(config, surface, createLogger("warn"));
+  const { deps, close } = await createDeps(config, surface, createLogger("warn"));
+  const bot = new Bot(deps);
+  // A console restarted after a crash reports the runs it interrupted before reading input.
+  await bot.duties.tick();
+  bot.duties.start();
   const input = options.script ? createReadStream(options.script) : process.stdin;
   const interactive = !options.script && process.stdin.isTTY === true;
   const lines = createInterface({ input, terminal: false });
   input.on("error", (error: Error) => io.err(`cannot read ${options.script}: ${error.message}`));
   try {
     await runConsole(lines, {
-      bot: new Bot(deps),
+      bot,
       surface,
       policy: config.policy,
       userId,
@@ -122,7 +142,8 @@ export async function consoleVerb(
       ...(interactive ? { prompt: (user: string) => process.stdout.write(`psa ${user}> `) } : {}),
     });
   } finally {
-    deps.runner.close();
+    await bot.duties.stop();
+    await close();
   }
   return EXIT.ok;
 }
@@ -158,7 +179,11 @@ export async function planVerb(
     return EXIT.invalid;
   }
 
-  const deps = createDeps(config, new ConsoleSurface(io.out, false), createLogger("warn"));
+  const { deps, close } = await createDeps(
+    config,
+    new ConsoleSurface(io.out, false),
+    createLogger("warn"),
+  );
   try {
     const preview = await previewScale(deps, options.as, command);
     io.out(preview.text);
@@ -168,7 +193,7 @@ export async function planVerb(
     io.err(`${error.message}${error.cause instanceof Error ? ` (${error.cause.message})` : ""}`);
     return EXIT.fault;
   } finally {
-    deps.runner.close();
+    await close();
   }
 }
 

@@ -53,6 +53,8 @@ export const settingsSchema = z.strictObject({
   drainTimeoutSeconds: z.number().int().min(1).max(86400).default(300),
   requestTtlMinutes: z.number().int().min(1).max(1440).default(30),
   maxSessionsPerHost: z.number().int().min(1).max(10).default(8),
+  /** How long a replica's locks outlive it: another replica takes over after this. */
+  leaseTtlSeconds: z.number().int().min(3).max(600).default(30),
 });
 
 /** The whole `psa.yml` inventory. */

@@ -77,5 +77,6 @@ function format(reply: ConsoleReply): string {
 
 function buttons(request: ChangeRequest): string {
   if (OPEN_STATUSES.has(request.status)) return "\n[Approve] [Reject] [Cancel]";
+  if (request.status === "interrupted") return "\n[Undo] [Resume]";
   return request.status === "approved" || request.status === "running" ? "\n[Cancel]" : "";
 }

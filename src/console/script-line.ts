@@ -1,4 +1,4 @@
-import type { CardAction } from "../core/bot.ts";
+import { CARD_ACTIONS, type CardAction } from "../core/bot.ts";
 
 /** One input of a console script. */
 export type ScriptLine =
@@ -25,7 +25,7 @@ export function parseScriptLine(line: string, lastRequestId: string | undefined)
   if (word === "click") return parseClick(rest, lastRequestId);
   return {
     kind: "invalid",
-    message: `unknown input "${text.slice(0, 40)}"; type /psa COMMAND, as USER_ID, click approve|reject|cancel REQ, or wait`,
+    message: `unknown input "${text.slice(0, 40)}"; type /psa COMMAND, as USER_ID, click approve|reject|cancel|undo|resume REQ, or wait`,
   };
 }
 
@@ -39,23 +39,18 @@ function parseAs(rest: string[]): ScriptLine {
 
 function parseClick(rest: string[], lastRequestId: string | undefined): ScriptLine {
   const [action, target, extra] = rest;
-  if (
-    (action !== "approve" && action !== "reject" && action !== "cancel") ||
-    !target ||
-    extra !== undefined
-  ) {
-    return {
-      kind: "invalid",
-      message: "usage: click approve|reject|cancel REQ (a request id such as R1, or $REQ)",
-    };
+  if (!CARD_ACTIONS.includes(action as CardAction) || !target || extra !== undefined) {
+    const usage = `usage: click ${CARD_ACTIONS.join("|")} REQ (a request id such as R1, or $REQ)`;
+    return { kind: "invalid", message: usage };
   }
   const requestId = target === "$REQ" ? lastRequestId : target;
   if (!requestId)
     return { kind: "invalid", message: "$REQ is not set: no request was created yet" };
-  if (!REQUEST_ID.test(requestId))
+  if (!REQUEST_ID.test(requestId)) {
     return {
       kind: "invalid",
       message: `invalid request id "${requestId.slice(0, 20)}"; ids look like R12`,
     };
-  return { kind: "click", action, requestId };
+  }
+  return { kind: "click", action: action as CardAction, requestId };
 }

@@ -1,3 +1,4 @@
+import { auditRequest } from "./audit.ts";
 import type { BotDeps } from "./bot-deps.ts";
 import { evaluateVote } from "./policy.ts";
 import { statusLabel } from "./render.ts";
@@ -22,15 +23,11 @@ export async function castVote(
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const request = await deps.store.get(requestId);
     if (!request) return unknownRequest(requestId);
-    const closed = await closedReason(deps, request);
-    if (closed) return { ok: false, message: closed };
-
-    const check = evaluateVote(deps.policy, request.approval, {
-      userId: ctx.userId,
-      requesterId: request.requesterId,
-      alreadyVoted: request.votes.map((v) => v.userId),
-    });
-    if (!check.ok) return { ok: false, message: `${check.message} (request ${request.id})` };
+    const refusal = (await closedReason(deps, request)) ?? voteRefusal(deps, ctx, request);
+    if (refusal) {
+      await auditRequest(deps, request, "vote_refused", ctx.userId, { decision, reason: refusal });
+      return { ok: false, message: refusal };
+    }
 
     const outcome = await applyVote(deps, request, ctx.userId, decision);
     if (outcome) return outcome;
@@ -39,6 +36,15 @@ export async function castVote(
     ok: false,
     message: `Request ${requestId} changed too often while your vote was recorded; click again.`,
   };
+}
+
+function voteRefusal(deps: BotDeps, ctx: ChatContext, request: ChangeRequest): string | undefined {
+  const check = evaluateVote(deps.policy, request.approval, {
+    userId: ctx.userId,
+    requesterId: request.requesterId,
+    alreadyVoted: request.votes.map((v) => v.userId),
+  });
+  return check.ok ? undefined : `${check.message} (request ${request.id})`;
 }
 
 async function applyVote(
@@ -56,13 +62,16 @@ async function applyVote(
       : approvals >= request.approval.count
         ? "approved"
         : "partly_approved";
+  const approvers = votes.filter((v) => v.decision === "approve").map((v) => `<@${v.userId}>`);
   const outcome =
     status === "rejected"
       ? `Rejected by <@${userId}> at ${at}.`
       : status === "approved"
-        ? `Approved by ${votes.map((v) => `<@${v.userId}>`).join(", ")} at ${at}.`
+        ? `Approved by ${approvers.join(", ")} at ${at}.`
         : undefined;
 
+  // The compare-and-set on the version makes each distinct vote count once: of two votes read
+  // at the same version, one writes and the other reads the request again.
   const updated = await deps.store.update(request.id, request.version, {
     votes,
     status,
@@ -70,6 +79,7 @@ async function applyVote(
   });
   if (!updated) return undefined;
   deps.logger.info({ requestId: request.id, userId, decision, status }, "vote recorded");
+  await auditRequest(deps, updated, "vote", userId, { decision, status });
   return { ok: true as const, request: updated, approvedNow: status === "approved" };
 }
 
@@ -84,21 +94,25 @@ export async function closedReason(
   }
   if (OPEN_STATUSES.has(request.status)) return undefined;
 
-  const who = request.votes.filter(
-    (v) => v.decision === (request.status === "rejected" ? "reject" : "approve"),
-  );
-  const by = who.length > 0 ? ` by ${who.map((v) => `<@${v.userId}>`).join(", ")}` : "";
+  const decisive = request.status === "rejected" ? "reject" : "approve";
+  const who = request.votes.filter((v) => v.decision === decisive);
+  const by =
+    who.length > 0 && request.status !== "cancelled" && request.status !== "expired"
+      ? ` by ${who.map((v) => `<@${v.userId}>`).join(", ")}`
+      : "";
   return `Request ${request.id} is already ${statusLabel(request)}${by}; your click changed nothing.`;
 }
 
-/** Moves an open request whose time is up to expired and redraws its card. */
+/** Moves an open request whose time is up to expired, records it and redraws its card. */
 export async function expireRequest(deps: BotDeps, request: ChangeRequest): Promise<boolean> {
   const expired = await deps.store.update(request.id, request.version, {
     status: "expired",
     outcome: `Expired at ${request.expiresAt} without enough approvals.`,
   });
-  if (expired) await deps.surface.updateCard(expired);
-  return expired !== undefined;
+  if (!expired) return false;
+  await auditRequest(deps, expired, "request_expired", "bot", { expiresAt: request.expiresAt });
+  await deps.surface.updateCard(expired);
+  return true;
 }
 
 function unknownRequest(requestId: string): VoteOutcome {

@@ -1,7 +1,7 @@
 import type { Inventory, Policy } from "../config/schema.ts";
 import type { KeyedMutex } from "./keyed-mutex.ts";
 import type { Clock, CommandRunner, Logger } from "./ports.ts";
-import type { RequestStore } from "./request.ts";
+import type { Store } from "./store.ts";
 import type { ChatSurface } from "./surface.ts";
 
 /** Everything the bot's handlers share. */
@@ -9,12 +9,14 @@ export interface BotDeps {
   inventory: Inventory;
   policy: Policy;
   runner: CommandRunner;
-  store: RequestStore;
+  store: Store;
   surface: ChatSurface;
   clock: Clock;
   logger: Logger;
   /** Pause between polls of waiting steps, in milliseconds. */
   pollIntervalMs: number;
+  /** This bot process among its replicas: the owner of the leases it takes. */
+  replicaId: string;
 }
 
 /** Locks shared by planning and running inside one bot process. */

@@ -1,11 +1,16 @@
 import { castVote } from "./approvals.ts";
+import { audit } from "./audit.ts";
 import type { BotDeps, BotLocks } from "./bot-deps.ts";
 import type { PsaCommand } from "./command.ts";
 import { decodeCommandText } from "./decode.ts";
+import { BackgroundDuties } from "./duties.ts";
 import { isPsaError } from "./errors.ts";
+import { freezeCommand, unfreezeCommand } from "./freezes.ts";
 import { parseCommand } from "./grammar.ts";
 import { KeyedMutex } from "./keyed-mutex.ts";
 import { evaluateRequest, isKnownUser } from "./policy.ts";
+import { resumeInterrupted, undoInterrupted } from "./recovery.ts";
+import { showHistory, showRequest, showWhoami } from "./request-views.ts";
 import { RunCoordinator } from "./runs.ts";
 import { ScaleRequests } from "./scale-requests.ts";
 import { renderStatus } from "./status-view.ts";
@@ -13,7 +18,16 @@ import type { ChatContext } from "./surface.ts";
 import { HELP_TEXT } from "./usage.ts";
 
 /** A button on a request card. */
-export type CardAction = "approve" | "reject" | "cancel";
+export type CardAction = "approve" | "reject" | "cancel" | "undo" | "resume";
+
+/** Every card action, for surfaces that check what they receive. */
+export const CARD_ACTIONS: readonly CardAction[] = [
+  "approve",
+  "reject",
+  "cancel",
+  "undo",
+  "resume",
+];
 
 /**
  * The chat bot behind every surface: it parses `/psa` commands, applies the role policies,
@@ -22,6 +36,8 @@ export type CardAction = "approve" | "reject" | "cancel";
 export class Bot {
   private readonly runs: RunCoordinator;
   private readonly scale: ScaleRequests;
+  /** Expiry, recovery of interrupted runs and stale approvals, on one replica at a time. */
+  readonly duties: BackgroundDuties;
 
   constructor(private readonly deps: BotDeps) {
     const locks: BotLocks = {
@@ -31,6 +47,7 @@ export class Bot {
     };
     this.runs = new RunCoordinator(deps, locks);
     this.scale = new ScaleRequests(deps, locks, this.runs);
+    this.duties = new BackgroundDuties(deps, this.runs);
   }
 
   /** Handles the text typed after `/psa`, as Slack sends it (entities and mentions escaped). */
@@ -39,7 +56,12 @@ export class Bot {
       services: Object.keys(this.deps.inventory.services),
     });
     if (!parsed.ok) {
-      const { message, usage } = parsed.rejection;
+      const { message, usage, token } = parsed.rejection;
+      await audit(this.deps, {
+        kind: "command_rejected",
+        actor: ctx.userId,
+        data: { text, token, message },
+      });
       await this.deps.surface.ephemeral(ctx, `${message}\nUsage:\n${usage}`);
       return;
     }
@@ -47,6 +69,11 @@ export class Bot {
     const { command } = parsed;
     if (command.verb === "help") return this.deps.surface.ephemeral(ctx, HELP_TEXT);
     if (!isKnownUser(this.deps.policy, ctx.userId)) {
+      await audit(this.deps, {
+        kind: "command_denied",
+        actor: ctx.userId,
+        data: { text, reason: "unknown user" },
+      });
       await this.deps.surface.ephemeral(
         ctx,
         `You (${ctx.userId}) are in no role of the policies, so /psa ${command.verb} is denied. Ask a policy administrator to add you to a role.`,
@@ -56,23 +83,11 @@ export class Bot {
     await this.guard(ctx, () => this.dispatch(ctx, command));
   }
 
-  private async dispatch(ctx: ChatContext, command: PsaCommand) {
-    switch (command.verb) {
-      case "status":
-        return this.status(ctx, command.service);
-      case "scale":
-        return this.scale.request(ctx, command);
-      case "plan":
-        return this.scale.preview(ctx, command.command);
-      default:
-        return this.deps.surface.ephemeral(ctx, HELP_TEXT);
-    }
-  }
-
   /** Handles a click on a card button; the button's value carries only the request id. */
   async handleAction(ctx: ChatContext, action: CardAction, requestId: string): Promise<void> {
     await this.guard(ctx, async () => {
       if (action === "cancel") return this.scale.cancel(ctx, requestId);
+      if (action === "undo" || action === "resume") return this.recover(ctx, action, requestId);
 
       const vote = await castVote(this.deps, ctx, requestId, action);
       if (!vote.ok) return this.deps.surface.ephemeral(ctx, vote.message);
@@ -84,6 +99,46 @@ export class Bot {
   /** Resolves once every run started so far has ended. */
   idle(): Promise<void> {
     return this.runs.idle();
+  }
+
+  private dispatch(ctx: ChatContext, command: PsaCommand): Promise<void> {
+    switch (command.verb) {
+      case "status":
+        return this.status(ctx, command.service);
+      case "scale":
+        return this.scale.request(ctx, command);
+      case "plan":
+        return this.scale.preview(ctx, command.command);
+      case "show":
+        return showRequest(this.deps, ctx, command.requestId);
+      case "history":
+        return showHistory(this.deps, ctx, command.service);
+      case "whoami":
+        return showWhoami(this.deps, ctx);
+      case "cancel":
+        return this.scale.cancel(ctx, command.requestId);
+      case "freeze":
+        return freezeCommand(this.deps, ctx, command.service, command.reason);
+      case "unfreeze":
+        return unfreezeCommand(this.deps, ctx, command.service);
+      case "help":
+        return this.deps.surface.ephemeral(ctx, HELP_TEXT);
+    }
+  }
+
+  private async recover(
+    ctx: ChatContext,
+    action: "undo" | "resume",
+    requestId: string,
+  ): Promise<void> {
+    const request = await this.deps.store.get(requestId);
+    if (!request)
+      return this.deps.surface.ephemeral(
+        ctx,
+        `Request ${requestId} not found. Nothing was changed.`,
+      );
+    if (action === "undo") return undoInterrupted(this.deps, this.runs, ctx, request);
+    return resumeInterrupted(this.deps, this.runs, ctx, request);
   }
 
   private async status(ctx: ChatContext, service?: string): Promise<void> {

@@ -11,7 +11,10 @@ export interface ChangeWindow {
 const DAY_NAMES = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
 
 /** The local weekday (`mon`...) and minutes after midnight of an instant in a time zone. */
-export function localTime(at: Date, timeZone: string): { day: string; minutes: number; text: string } {
+export function localTime(
+  at: Date,
+  timeZone: string,
+): { day: string; minutes: number; text: string } {
   const parts = new Intl.DateTimeFormat("en-US", {
     timeZone,
     weekday: "short",
@@ -32,7 +35,9 @@ export function isInWindow(window: ChangeWindow, at: Date): boolean {
 
   const from = toMinutes(window.from);
   const to = toMinutes(window.to);
-  return from <= to ? local.minutes >= from && local.minutes < to : local.minutes >= from || local.minutes < to;
+  return from <= to
+    ? local.minutes >= from && local.minutes < to
+    : local.minutes >= from || local.minutes < to;
 }
 
 /** Describes a window for messages: `mon-fri 09:00-17:00 Europe/Berlin`. */

@@ -17,6 +17,11 @@ export interface RunOutcome {
   reason?: string;
 }
 
+/** Where a run starts: a resumed run treats the steps before `from` as completed. */
+export interface RunOptions {
+  from?: number;
+}
+
 /** Notifications while a plan runs, for the journal and the chat thread. */
 export interface RunListener {
   stepStarted(step: Step, phase: "run" | "undo"): void | Promise<void>;
@@ -36,7 +41,11 @@ export interface RunDeps extends StepDeps {
  * Every host is connected and its key checked before the first command, so a wrong host key
  * stops the run before anything changes.
  */
-export async function runPlan(plan: Plan, deps: RunDeps): Promise<RunOutcome> {
+export async function runPlan(
+  plan: Plan,
+  deps: RunDeps,
+  options: RunOptions = {},
+): Promise<RunOutcome> {
   const hosts = allSteps(plan.steps).map((step) => step.host);
   try {
     await deps.runner.verifyHosts(hosts);
@@ -46,9 +55,10 @@ export async function runPlan(plan: Plan, deps: RunDeps): Promise<RunOutcome> {
     return { status: "failed", steps: [], undo: [], reason: error.message };
   }
 
-  const done: Step[] = [];
+  const from = options.from ?? 0;
+  const done: Step[] = plan.steps.slice(0, from);
   const results: StepResult[] = [];
-  for (const step of plan.steps) {
+  for (const step of plan.steps.slice(from)) {
     if (deps.shouldStop?.()) return undoAll(done, results, "cancelled during the run", deps);
     const result = await runOne(step, "run", deps);
     results.push(result);
@@ -64,16 +74,25 @@ export async function runPlan(plan: Plan, deps: RunDeps): Promise<RunOutcome> {
   return { status: "succeeded", steps: results, undo: [] };
 }
 
-async function undoAll(
+/**
+ * Undoes completed steps newest first. The undo of an `uncertain` step (one a crash interrupted,
+ * which may or may not have taken effect) runs first, and its failures are only reported.
+ */
+export async function undoAll(
   done: Step[],
   results: StepResult[],
   reason: string,
   deps: RunDeps,
+  uncertain?: Step,
 ): Promise<RunOutcome> {
   const undoSteps = [...done].reverse().flatMap((step) => step.undo);
-  if (undoSteps.length === 0) return { status: "failed", steps: results, undo: [], reason };
+  const tolerated = uncertain?.undo ?? [];
+  if (undoSteps.length === 0 && tolerated.length === 0) {
+    return { status: "failed", steps: results, undo: [], reason };
+  }
 
   const undo: StepResult[] = [];
+  for (const step of tolerated) undo.push(await runOne(step, "undo", deps));
   for (const step of undoSteps) {
     const result = await runOne(step, "undo", deps);
     undo.push(result);

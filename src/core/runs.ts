@@ -1,18 +1,22 @@
+import { auditRequest, journalingListener } from "./audit.ts";
 import type { BotDeps, BotLocks } from "./bot-deps.ts";
 import { isPsaError } from "./errors.ts";
+import { activeFreeze, describeFreeze, freezeAfterUndoFailure } from "./freezes.ts";
+import { runLeaseNames, withLeases } from "./leases.ts";
 import { readLiveState } from "./live-state.ts";
-import type { Step } from "./plan.ts";
 import { planScale } from "./plan-scale.ts";
-import { renderRunOutcome, renderStepResult } from "./render.ts";
+import { renderRunOutcome } from "./render.ts";
 import type { ChangeRequest, RequestStatus } from "./request.ts";
 import { othersReservations } from "./reservations.ts";
-import { runPlan } from "./run.ts";
-import type { StepResult } from "./step-result.ts";
+import { type RunDeps, type RunOptions, type RunOutcome, runPlan } from "./run.ts";
 
-/** Starts approved requests, one run per service, and remembers what is running. */
+/** Work done on a request while it holds its service and container leases. */
+type LeasedWork = (request: ChangeRequest) => Promise<void>;
+
+/** Starts approved requests, one run per service across replicas, and tracks what is running. */
 export class RunCoordinator {
   private readonly active = new Set<Promise<void>>();
-  /** The last request in line for each service, running or waiting. */
+  /** The last request in line for each service in this process, running or waiting. */
   readonly holders = new Map<string, string>();
   private readonly cancelled = new Set<string>();
 
@@ -23,11 +27,12 @@ export class RunCoordinator {
 
   /** Starts the run of an approved request in the background. */
   start(request: ChangeRequest): void {
-    const run = this.run(request).catch((error: unknown) => {
-      this.deps.logger.error({ err: error, requestId: request.id }, "run crashed");
-    });
-    this.active.add(run);
-    void run.finally(() => this.active.delete(run));
+    this.track(request, (held) => this.runApproved(held));
+  }
+
+  /** Runs other work on a request (an undo or a resume) under the same locks as a run. */
+  startWork(request: ChangeRequest, work: LeasedWork): void {
+    this.track(request, work);
   }
 
   /** Asks a running request to stop after its current step and undo what it did. */
@@ -35,36 +40,97 @@ export class RunCoordinator {
     this.cancelled.add(requestId);
   }
 
+  /** Tells whether a cancel was asked for a request. */
+  isCancelled(requestId: string): boolean {
+    return this.cancelled.has(requestId);
+  }
+
   /** Resolves once every run started so far has ended. */
   async idle(): Promise<void> {
     while (this.active.size > 0) await Promise.all([...this.active]);
   }
 
-  private async run(request: ChangeRequest): Promise<void> {
+  /** Runs plan steps with the journal, progress messages and cancel wired in. */
+  execute(request: ChangeRequest, options: RunOptions = {}): Promise<RunOutcome> {
+    return runPlan(request.plan, this.runDeps(request), options);
+  }
+
+  /** What running or undoing a request's steps needs. */
+  runDeps(request: ChangeRequest): RunDeps {
+    return {
+      ...this.deps,
+      fileLocks: this.locks.files,
+      listener: journalingListener(this.deps, request),
+      shouldStop: () => this.cancelled.has(request.id),
+    };
+  }
+
+  /** Records how a run ended, redraws the card, and freezes the service after a failed undo. */
+  async finish(
+    request: ChangeRequest,
+    status: RequestStatus,
+    text: string,
+    run?: RunOutcome,
+  ): Promise<void> {
+    const ended = await this.deps.store.update(request.id, request.version, {
+      status,
+      outcome: text,
+      ...(run ? { run } : {}),
+    });
+    if (!ended) return;
+
+    const log = this.deps.logger.child({ requestId: request.id });
+    if (status === "succeeded") log.info({ status }, "run ended");
+    else log.error({ status, outcome: text }, "run did not succeed");
+    await auditRequest(this.deps, ended, "run_ended", "bot", { status, outcome: text });
+    await this.deps.surface.updateCard(ended);
+    await this.deps.surface.postThread(ended, text);
+    if (status === "undo_failed" && run) await freezeAfterUndoFailure(this.deps, ended, run);
+  }
+
+  private track(request: ChangeRequest, work: LeasedWork): void {
+    const run = this.queue(request, work).catch((error: unknown) => {
+      this.deps.logger.error({ err: error, requestId: request.id }, "run crashed");
+    });
+    this.active.add(run);
+    void run.finally(() => this.active.delete(run));
+  }
+
+  private async queue(request: ChangeRequest, work: LeasedWork): Promise<void> {
     // The map names the last request in line per service, set before any await, so the next
     // one can say which request it waits for.
     const ahead = this.holders.get(request.service);
     this.holders.set(request.service, request.id);
     try {
-      if (ahead) {
+      if (ahead)
         await this.deps.surface.postThread(
           request,
           `Waiting for ${ahead} to finish on ${request.service} before running.`,
         );
-      }
-      await this.locks.services.run(request.service, () => this.runLocked(request));
+      await this.locks.services.run(request.service, () => this.withRunLeases(request, work));
     } finally {
       if (this.holders.get(request.service) === request.id) this.holders.delete(request.service);
     }
   }
 
-  private async runLocked(approved: ChangeRequest): Promise<void> {
-    const mismatch = await this.checkPlan(approved).catch((error: unknown) => {
-      if (!isPsaError(error)) throw error;
-      return `cannot check the plan against the live state: ${error.message}`;
+  private withRunLeases(request: ChangeRequest, work: LeasedWork): Promise<void> {
+    const onWait = (name: string, holder: string | undefined) =>
+      this.deps.surface.postThread(
+        request,
+        `Waiting for lease ${name}, held by bot replica ${holder ?? "(unknown)"}.`,
+      );
+    // The request may have changed while it waited, so the work starts from its stored state.
+    return withLeases(this.deps, runLeaseNames(request.plan), onWait, async () => {
+      const current = await this.deps.store.get(request.id);
+      if (current) await work(current);
     });
-    if (mismatch) {
-      await this.finish(approved, "failed", `Stopped before any change: ${mismatch}`);
+  }
+
+  private async runApproved(approved: ChangeRequest): Promise<void> {
+    if (approved.status !== "approved") return;
+    const blocked = await this.blocker(approved);
+    if (blocked) {
+      await this.finish(approved, "failed", `Stopped before any change: ${blocked}`);
       return;
     }
 
@@ -72,26 +138,33 @@ export class RunCoordinator {
       status: "running",
     });
     if (!running) return; // Another replica or a cancel changed it first.
+    await auditRequest(this.deps, running, "run_started", "bot", {
+      planHash: running.plan.hash,
+      replica: this.deps.replicaId,
+    });
     await this.deps.surface.updateCard(running);
     await this.deps.surface.postThread(
       running,
       `Running plan ${running.plan.hash} (${running.plan.steps.length} steps).`,
     );
 
-    const outcome = await runPlan(running.plan, {
-      ...this.deps,
-      fileLocks: this.locks.files,
-      listener: {
-        stepStarted: () => undefined,
-        stepEnded: (step, result, phase) => this.progress(running, step, result, phase),
-      },
-      shouldStop: () => this.cancelled.has(running.id),
-    });
+    const outcome = await this.execute(running);
     const current = (await this.deps.store.get(running.id)) ?? running;
-    const status: RequestStatus = outcome.status;
     const text =
-      status === "succeeded" ? `Succeeded: ${running.plan.summary}.` : renderRunOutcome(outcome);
-    await this.finish(current, status, text, outcome);
+      outcome.status === "succeeded"
+        ? `Succeeded: ${running.plan.summary}.`
+        : renderRunOutcome(outcome);
+    await this.finish(current, outcome.status, text, outcome);
+  }
+
+  /** Says why an approved request must not run now: a freeze, or a plan the live state voids. */
+  private async blocker(request: ChangeRequest): Promise<string | undefined> {
+    const freeze = await activeFreeze(this.deps.store, request.service);
+    if (freeze) return describeFreeze(freeze);
+    return this.checkPlan(request).catch((error: unknown) => {
+      if (!isPsaError(error)) throw error;
+      return `cannot check the plan against the live state: ${error.message}`;
+    });
   }
 
   /** Rebuilds the plan from the live state; any difference from the approved plan voids it. */
@@ -111,34 +184,5 @@ export class RunCoordinator {
       return `the live state changed since plan ${request.plan.hash} was approved (it would now be ${replanned.plan.hash}: ${replanned.plan.summary}); request it again`;
     }
     return undefined;
-  }
-
-  private async progress(
-    request: ChangeRequest,
-    step: Step,
-    result: StepResult,
-    phase: "run" | "undo",
-  ) {
-    this.deps.logger.debug({ requestId: request.id, stepId: step.id }, "step ended");
-    await this.deps.surface.postThread(request, renderStepResult(result, phase));
-  }
-
-  private async finish(
-    request: ChangeRequest,
-    status: RequestStatus,
-    text: string,
-    run?: ChangeRequest["run"],
-  ) {
-    const ended = await this.deps.store.update(request.id, request.version, {
-      status,
-      outcome: text,
-      ...(run ? { run } : {}),
-    });
-    if (!ended) return;
-    const log = this.deps.logger.child({ requestId: request.id });
-    if (status === "succeeded") log.info({ status }, "run ended");
-    else log.error({ status, outcome: text }, "run did not succeed");
-    await this.deps.surface.updateCard(ended);
-    await this.deps.surface.postThread(ended, text);
   }
 }

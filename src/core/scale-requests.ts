@@ -1,9 +1,13 @@
+import { audit, auditRequest } from "./audit.ts";
 import type { BotDeps, BotLocks } from "./bot-deps.ts";
 import type { PlannableCommand } from "./command.ts";
+import { activeFreeze, describeFreeze } from "./freezes.ts";
+import { withLeases } from "./leases.ts";
 import { readLiveState } from "./live-state.ts";
 import { planScale, scaleTarget } from "./plan-scale.ts";
-import { evaluateRequest, rolesOf } from "./policy.ts";
+import { evaluateRequest } from "./policy.ts";
 import { previewScale } from "./preview.ts";
+import { isApprover } from "./recovery.ts";
 import { type ChangeRequest, FINAL_STATUSES } from "./request.ts";
 import { othersReservations } from "./reservations.ts";
 import type { RunCoordinator } from "./runs.ts";
@@ -20,6 +24,11 @@ export class ScaleRequests {
   /** Plans a scale command, stores the request with its reservation, and posts its card. */
   async request(ctx: ChatContext, command: PlannableCommand): Promise<void> {
     if (!(await this.checkRequester(ctx, command))) return;
+    const freeze = await activeFreeze(this.deps.store, command.service);
+    if (freeze) {
+      await this.deny(ctx, command, "frozen", `Denied: ${describeFreeze(freeze)}`);
+      return;
+    }
     const holder = this.runs.holders.get(command.service);
     if (holder) {
       await this.deps.surface.ephemeral(
@@ -53,15 +62,10 @@ export class ScaleRequests {
         ctx,
         `Request ${requestId} not found. Nothing was changed.`,
       );
-    const mayCancel =
-      ctx.userId === request.requesterId ||
-      request.approval.approverRoles.some((role) =>
-        rolesOf(this.deps.policy, ctx.userId).includes(role),
-      );
-    if (!mayCancel) {
+    if (ctx.userId !== request.requesterId && !isApprover(this.deps, ctx.userId, request)) {
       await this.deps.surface.ephemeral(
         ctx,
-        `Only the requester or an approver (${request.approval.approverRoles.join(", ")}) can cancel ${requestId}.`,
+        `Only the requester or an approver (${request.approval.approverRoles.join(", ")}) can cancel ${requestId}. Nothing was changed.`,
       );
       return;
     }
@@ -73,6 +77,7 @@ export class ScaleRequests {
       );
     } else if (request.status === "running") {
       this.runs.cancel(requestId);
+      await auditRequest(this.deps, request, "cancel_requested", ctx.userId);
       await this.deps.surface.postThread(
         request,
         `Cancel requested by <@${ctx.userId}>: the run stops after its current step and undoes what it did.`,
@@ -93,6 +98,7 @@ export class ScaleRequests {
         ctx,
         `Request ${request.id} changed meanwhile; look at its card and try again.`,
       );
+    await auditRequest(this.deps, cancelled, "request_cancelled", ctx.userId);
     await this.deps.surface.updateCard(cancelled);
   }
 
@@ -102,14 +108,27 @@ export class ScaleRequests {
       action: "scale",
       service: command.service,
       userId: ctx.userId,
+      at: this.deps.clock.now(),
     });
     if (early.allowed || early.code === "limit") return true;
-    this.deps.logger.warn(
-      { userId: ctx.userId, service: command.service, code: early.code },
-      "request denied",
-    );
-    await this.deps.surface.ephemeral(ctx, `Denied: ${early.message}`);
+    await this.deny(ctx, command, early.code, `Denied: ${early.message}`);
     return false;
+  }
+
+  private async deny(
+    ctx: ChatContext,
+    command: PlannableCommand,
+    code: string,
+    message: string,
+  ): Promise<void> {
+    this.deps.logger.warn({ userId: ctx.userId, service: command.service, code }, "request denied");
+    await audit(this.deps, {
+      kind: "request_denied",
+      service: command.service,
+      actor: ctx.userId,
+      data: { command: commandText(command), code, message },
+    });
+    await this.deps.surface.ephemeral(ctx, message);
   }
 
   private async plan(
@@ -124,19 +143,22 @@ export class ScaleRequests {
       userId: ctx.userId,
       currentReplicas: current,
       targetReplicas: target,
+      at: this.deps.clock.now(),
     });
     if (!decision.allowed) {
-      this.deps.logger.warn(
-        { userId: ctx.userId, service: command.service, code: decision.code },
-        "request denied",
-      );
-      await this.deps.surface.ephemeral(ctx, `Denied: ${decision.message}`);
+      await this.deny(ctx, command, decision.code, `Denied: ${decision.message}`);
       return undefined;
     }
 
-    // Reading other requests' reservations and storing this one's is one critical section, so
-    // two requests planned at the same moment never claim the same CT id or IP address.
-    return this.locks.reservations.run("all", async () => {
+    // Reading other requests' reservations and storing this one's is one critical section, in
+    // this process and across replicas, so two requests planned at the same moment never claim
+    // the same CT id or IP address.
+    const onWait = async () => undefined;
+    const critical = (work: () => Promise<ChangeRequest | undefined>) =>
+      this.locks.reservations.run("all", () =>
+        withLeases(this.deps, ["plan:reservations"], onWait, work),
+      );
+    return critical(async () => {
       const reservedByOthers = await othersReservations(this.deps.store, this.deps.clock);
       const planned = planScale({
         inventory: this.deps.inventory,
@@ -146,8 +168,10 @@ export class ScaleRequests {
         reservedByOthers,
       });
       if (!planned.ok) {
-        await this.deps.surface.ephemeral(
+        await this.deny(
           ctx,
+          command,
+          planned.code,
           `Cannot plan /psa ${commandText(command)}: ${planned.message}`,
         );
         return undefined;
@@ -173,6 +197,13 @@ export class ScaleRequests {
         { requestId: created.id, userId: ctx.userId, planHash: created.plan.hash },
         "request created",
       );
+      await auditRequest(this.deps, created, "request_created", ctx.userId, {
+        command: created.commandText,
+        rule: decision.rule,
+        planHash: created.plan.hash,
+        plan: created.plan,
+        approval: created.approval,
+      });
       return created;
     });
   }

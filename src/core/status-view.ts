@@ -1,12 +1,14 @@
 import type { BotDeps } from "./bot-deps.ts";
 import { findDrift } from "./drift.ts";
+import { describeFreeze, freezesOf } from "./freezes.ts";
 import { readLiveState } from "./live-state.ts";
 import { replicasOf } from "./replicas.ts";
 
 /** Renders replicas, their health in HAProxy, and drift, for each named service. */
 export async function renderStatus(deps: BotDeps, services: string[]): Promise<string> {
   const sections = await Promise.all(services.map((service) => serviceStatus(deps, service)));
-  return sections.join("\n\n");
+  const notes = (await freezesOf(deps.store, services)).map((f) => `Frozen: ${describeFreeze(f)}`);
+  return [...sections, ...notes].join("\n\n");
 }
 
 async function serviceStatus(deps: BotDeps, service: string): Promise<string> {

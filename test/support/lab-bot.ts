@@ -9,7 +9,7 @@ import { readLiveState } from "../../src/core/live-state.ts";
 import { systemClock } from "../../src/core/ports.ts";
 import type { ChatContext } from "../../src/core/surface.ts";
 import { type SshHost, SshRunner } from "../../src/ssh/ssh-runner.ts";
-import { MemoryRequestStore } from "../../src/store/memory-request-store.ts";
+import { MemoryStore } from "../../src/store/memory-store.ts";
 import { type Lab, startLab, stopLab } from "../lab/lab.ts";
 
 /** A lab of real servers with a bot wired to it through the console surface. */
@@ -54,11 +54,12 @@ export async function startLabBot(net: number): Promise<LabBot> {
     inventory: config.inventory,
     policy: config.policy,
     runner,
-    store: new MemoryRequestStore(),
+    store: new MemoryStore(),
     surface,
     clock: systemClock,
     logger,
     pollIntervalMs: 200,
+    replicaId: `test-${net}`,
   };
 
   return {

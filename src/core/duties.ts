@@ -1,0 +1,60 @@
+import { expireRequest } from "./approvals.ts";
+import type { BotDeps } from "./bot-deps.ts";
+import { leaseTtlMs } from "./leases.ts";
+import { markInterrupted, startStaleApprovals } from "./recovery.ts";
+import type { RunCoordinator } from "./runs.ts";
+
+/** The lease that makes one replica at a time do the background duties. */
+const DUTY_LEASE = "duty:background";
+
+/**
+ * Background duties: expiring requests, finding interrupted runs and starting approved runs that
+ * never began. One replica does them, chosen through the store; when it dies its lease expires
+ * and another replica takes over.
+ */
+export class BackgroundDuties {
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly deps: BotDeps,
+    private readonly runs: RunCoordinator,
+  ) {}
+
+  /** Runs the duties once, if this replica holds the duty lease. */
+  async tick(): Promise<void> {
+    const leader = await this.deps.store.acquireLease(
+      DUTY_LEASE,
+      this.deps.replicaId,
+      leaseTtlMs(this.deps),
+    );
+    if (!leader) return;
+
+    await this.expireDue();
+    await markInterrupted(this.deps);
+    await startStaleApprovals(this.deps, this.runs);
+  }
+
+  /** Ticks every third of the lease lifetime until stopped. */
+  start(): void {
+    this.timer = setInterval(() => {
+      this.tick().catch((error: unknown) =>
+        this.deps.logger.error({ err: error }, "background duties failed"),
+      );
+    }, leaseTtlMs(this.deps) / 3);
+    this.timer.unref();
+  }
+
+  /** Stops ticking and hands the duty lease over. */
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.deps.store.releaseLease(DUTY_LEASE, this.deps.replicaId);
+  }
+
+  private async expireDue(): Promise<void> {
+    const now = this.deps.clock.now();
+    for (const request of await this.deps.store.listByStatus(["requested", "partly_approved"])) {
+      if (new Date(request.expiresAt) > now) continue;
+      await expireRequest(this.deps, request);
+    }
+  }
+}
