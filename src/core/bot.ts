@@ -52,6 +52,7 @@ export class Bot {
 
   /** Handles the text typed after `/psa`, as Slack sends it (entities and mentions escaped). */
   async handleCommand(ctx: ChatContext, text: string): Promise<void> {
+    if (await this.isRedelivery(ctx)) return;
     const parsed = parseCommand(decodeCommandText(text), {
       services: Object.keys(this.deps.inventory.services),
     });
@@ -85,6 +86,7 @@ export class Bot {
 
   /** Handles a click on a card button; the button's value carries only the request id. */
   async handleAction(ctx: ChatContext, action: CardAction, requestId: string): Promise<void> {
+    if (await this.isRedelivery(ctx)) return;
     await this.guard(ctx, async () => {
       if (action === "cancel") return this.scale.cancel(ctx, requestId);
       if (action === "undo" || action === "resume") return this.recover(ctx, action, requestId);
@@ -161,6 +163,13 @@ export class Bot {
       return;
     }
     await this.deps.surface.reply(ctx, await renderStatus(this.deps, allowed));
+  }
+
+  /** Records the payload's id; a second delivery of the same payload is dropped. */
+  private async isRedelivery(ctx: ChatContext): Promise<boolean> {
+    if (ctx.deliveryId === undefined || (await this.deps.store.recordDelivery(ctx.deliveryId))) return false;
+    this.deps.logger.info({ deliveryId: ctx.deliveryId, userId: ctx.userId }, "duplicate delivery dropped");
+    return true;
   }
 
   /** Reports faults (unreachable host, unreadable state) to the user instead of dropping them. */

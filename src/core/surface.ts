@@ -6,6 +6,11 @@ export interface ChatContext {
   /** Slack's team id, or the console's fixed one; a user is identified by both. */
   teamId: string;
   origin: Origin;
+  /**
+   * The delivered payload's own id (an event id, or team and trigger id), when the surface has
+   * one: a payload delivered twice is handled once.
+   */
+  deliveryId?: string;
 }
 
 /** The chat surface the core talks to: Slack, or the console. It renders; the core decides. */
