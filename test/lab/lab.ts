@@ -19,6 +19,13 @@ import {
   serviceAddress,
   validateNet,
 } from "./layout.ts";
+import {
+  POSTGRES_PORT,
+  type PostgresInfo,
+  postgresAddress,
+  postgresPaths,
+  startPostgres,
+} from "./postgres.ts";
 import { assertPortsFree, isLabProcess } from "./process.ts";
 import { type LabRecord, readLabRecord, writeLabRecord } from "./record.ts";
 import {
@@ -52,6 +59,8 @@ export interface Lab {
   clusterDir: string;
   hosts: Record<HostName, { address: string; port: number; fingerprint: string }>;
   haproxy: { socket: string; config: string; frontends: Record<ServiceName, string> };
+  /** `postgres://psa:PASSWORD@127.N.30.10:5432/psa`, also in `STATE/database-url`. */
+  databaseUrl: string;
   /** Makes matching commands on lab hosts fail, and returns the fault's file name. */
   injectFault(fault: Fault): Promise<string>;
   clearFaults(): Promise<void>;
@@ -73,14 +82,20 @@ function toLab(record: LabRecord): Lab {
     clusterDir: record.clusterDir,
     hosts,
     haproxy: { socket, config, frontends },
+    databaseUrl: record.postgres.url,
     injectFault: (fault) => injectFault(record.clusterDir, fault),
     clearFaults: () => clearFaults(record.clusterDir),
   };
 }
 
-/** Returns whether every daemon in the record (each sshd and HAProxy) is running. */
+/** Returns whether every daemon in the record (each sshd, HAProxy, PostgreSQL) is running. */
 export async function isRecordRunning(record: LabRecord): Promise<boolean> {
-  const pids = [...HOST_NAMES.map((name) => record.hosts[name].pid), record.haproxy.pid];
+  const pids = [
+    ...HOST_NAMES.map((name) => record.hosts[name].pid),
+    record.haproxy.pid,
+    // A lab.json written without PostgreSQL counts as not running, so the lab is rebuilt.
+    record.postgres?.pid,
+  ];
   const alive = await Promise.all(pids.map((pid) => isLabProcess(pid, record.stateDir)));
   return alive.every(Boolean);
 }
@@ -95,6 +110,8 @@ async function removeGenerated(paths: LabPaths): Promise<void> {
     paths.configPath,
     paths.policyPath,
     paths.labJson,
+    postgresPaths(paths).root,
+    postgresPaths(paths).urlFile,
   ];
   await Promise.all(generated.map((path) => rm(path, { recursive: true, force: true })));
 }
@@ -107,6 +124,7 @@ function labEndpoints(net: number): { address: string; port: number }[] {
     ...HOST_NAMES.map((host) => ({ address: hostAddress(net, host), port: SSH_PORT })),
     ...frontends,
     { address: lb, port: STATS_PORT },
+    { address: postgresAddress(net), port: POSTGRES_PORT },
     ...replicaEndpoints(net),
   ];
 }
@@ -149,18 +167,25 @@ async function buildLab(paths: LabPaths, net: number, log: (line: string) => voi
   const hosts = await startHosts(paths, net);
   await writeKnownHosts(paths, hosts);
   const haproxyPid = await startHaproxy(paths, net);
+  const postgres = await startPostgres(paths, net, log);
 
   await writeInventory(paths, net, hosts, reloadCommand);
-  const record = await labRecord(paths, net, hosts, haproxyPid, reloadCommand);
+  const record = await labRecord(paths, net, { hosts, haproxyPid, postgres }, reloadCommand);
   await writeLabRecord(paths.labJson, record);
   return record;
+}
+
+/** The daemons a lab start launched. */
+interface Daemons {
+  hosts: Record<HostName, SshdInfo>;
+  haproxyPid: number;
+  postgres: PostgresInfo;
 }
 
 async function labRecord(
   paths: LabPaths,
   net: number,
-  hosts: Record<HostName, SshdInfo>,
-  haproxyPid: number,
+  { hosts, haproxyPid, postgres }: Daemons,
   reloadCommand: string,
 ): Promise<LabRecord> {
   const pids = await containerPids(paths);
@@ -196,6 +221,7 @@ async function labRecord(
       stats: `${hostAddress(net, "lb1")}:${STATS_PORT}`,
     },
     containers,
+    postgres,
     startedAt: new Date().toISOString(),
   };
 }
@@ -203,8 +229,8 @@ async function labRecord(
 /**
  * Starts the lab in `stateDir`, or returns the one already running there. A lab that is partly
  * running is stopped first. A new lab is built from scratch: keys, simulator, cluster state,
- * containers, sshd per host, HAProxy, psa.yml and the policy file. Rejects when another lab
- * instance runs there, or when one of the lab's addresses is taken.
+ * containers, sshd per host, HAProxy, PostgreSQL, psa.yml and the policy file. Rejects when
+ * another lab instance runs there, or when one of the lab's addresses is taken.
  */
 export async function startLab(options: LabOptions): Promise<Lab> {
   const log = options.log ?? (() => {});
@@ -234,8 +260,9 @@ export async function startLab(options: LabOptions): Promise<Lab> {
 }
 
 /**
- * Stops the lab in `stateDir`: container apps, HAProxy and every sshd, by pid. Removes only
- * the pid files, so lab.json, configs and logs stay for inspection.
+ * Stops the lab in `stateDir`: container apps, PostgreSQL, HAProxy and every sshd, by pid.
+ * Removes only the pid files, so lab.json, configs, logs and PostgreSQL's data stay for
+ * inspection.
  */
 export async function stopLab(stateDir: string): Promise<void> {
   await stopLabProcesses(labPaths(resolve(stateDir)));

@@ -6,6 +6,7 @@ const REQUIRED_PACKAGES: Record<string, string> = {
   haproxy: "the load balancer on lb1",
   socat: "HAProxy's admin socket client on lb1",
   curl: "health checks the bot runs on lb1",
+  "postgresql-15": "the PostgreSQL server of the bot's durable store",
 };
 
 async function isInstalled(name: string): Promise<boolean> {
@@ -41,7 +42,8 @@ export async function ensurePackages(log: (line: string) => void): Promise<void>
   }
 
   // NOTE: unless /usr/sbin/policy-rc.d denies it, Debian's maintainer scripts also start the
-  // system sshd on port 22 and HAProxy with /etc/haproxy/haproxy.cfg. The lab uses neither.
+  // system sshd on port 22, HAProxy with /etc/haproxy/haproxy.cfg and the PostgreSQL cluster
+  // 15/main on localhost:5432. The lab uses none of them.
   const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
   await runCommand("apt-get", ["update"], { env, timeoutMs: 600_000 });
   await runCommand("apt-get", ["install", "-y", "--no-install-recommends", ...missing], {

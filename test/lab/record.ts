@@ -1,5 +1,6 @@
-import { readFile, writeFile } from "node:fs/promises";
+import { chmod, readFile, writeFile } from "node:fs/promises";
 import type { HostName, ServiceName } from "./layout.ts";
+import type { PostgresInfo } from "./postgres.ts";
 import type { SshdInfo } from "./sshd.ts";
 
 /** One container the lab started, as recorded in lab.json. */
@@ -31,6 +32,7 @@ export interface LabRecord {
     stats: string;
   };
   containers: ContainerRecord[];
+  postgres: PostgresInfo;
   startedAt: string;
 }
 
@@ -43,7 +45,9 @@ export async function readLabRecord(path: string): Promise<LabRecord | undefined
   }
 }
 
-/** Writes lab.json. */
+/** Writes lab.json with mode 600, because it contains the database password. */
 export async function writeLabRecord(path: string, record: LabRecord): Promise<void> {
-  await writeFile(path, `${JSON.stringify(record, null, 2)}\n`);
+  await writeFile(path, `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600 });
+  // The mode option applies only when the file is created.
+  await chmod(path, 0o600);
 }

@@ -2,6 +2,7 @@ import { join, resolve } from "node:path";
 import { type ContainerStatus, listContainers } from "./containers.ts";
 import { type HaproxyServer, listHaproxyServers } from "./haproxy.ts";
 import { HOST_NAMES, type LabPaths, labPaths } from "./layout.ts";
+import { postgresPaths } from "./postgres.ts";
 import { isLabProcess, readPidFile } from "./process.ts";
 import { type LabRecord, readLabRecord } from "./record.ts";
 
@@ -16,7 +17,7 @@ export interface ProcessStatus {
 
 /** What runs in a lab's state directory, as `labStatus` reports it. */
 export interface LabStatus {
-  /** True when every sshd and HAProxy run. */
+  /** True when every sshd, HAProxy and PostgreSQL run. */
   up: boolean;
   stateDir: string;
   net?: number;
@@ -51,8 +52,14 @@ async function processStatuses(paths: LabPaths, record: LabRecord | undefined) {
     );
   });
   const haproxy = processStatus("haproxy", paths.haproxyPidFile, paths.stateDir);
+  const postgres = processStatus(
+    "postgres",
+    join(postgresPaths(paths).dataDir, "postmaster.pid"),
+    paths.stateDir,
+    record?.postgres ? `${record.postgres.address}:${record.postgres.port}` : undefined,
+  );
 
-  return Promise.all([...sshd, haproxy]);
+  return Promise.all([...sshd, haproxy, postgres]);
 }
 
 /** Returns what `run` returns, or records its error under `label` and returns `fallback`. */
@@ -66,8 +73,8 @@ async function collect<T>(label: string, errors: string[], fallback: T, run: () 
 }
 
 /**
- * Reports whether the lab in `stateDir` runs: each sshd and HAProxy by pid, the containers of
- * the simulated cluster, and HAProxy's servers from its admin socket.
+ * Reports whether the lab in `stateDir` runs: each sshd, HAProxy and PostgreSQL by pid, the
+ * containers of the simulated cluster, and HAProxy's servers from its admin socket.
  */
 export async function labStatus(stateDir: string): Promise<LabStatus> {
   const paths = labPaths(resolve(stateDir));

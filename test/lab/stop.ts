@@ -2,6 +2,7 @@ import { readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { containerPids } from "./containers.ts";
 import { HOST_NAMES, type LabPaths } from "./layout.ts";
+import { stopPostgres } from "./postgres.ts";
 import { isLabProcess, readPidFile, stopProcess } from "./process.ts";
 
 /** Returns every pid whose parent pid is `parent`, read from /proc. */
@@ -90,13 +91,15 @@ async function stopSshd(pidFile: string, marker: string): Promise<void> {
 
 /**
  * Stops every process of the lab in `paths`: container apps (pids from the simulator's run
- * directory), HAProxy, then each sshd with its sessions. All by pid, and only processes whose
- * command line names the state directory. Removes the pid files and nothing else.
+ * directory), PostgreSQL, HAProxy, then each sshd with its sessions. All by pid, and only
+ * processes whose command line names the state directory. Removes the pid files and nothing
+ * else. PostgreSQL removes its own postmaster.pid when it shuts down.
  */
 export async function stopLabProcesses(paths: LabPaths): Promise<void> {
   const marker = paths.stateDir;
   const containers = await containerPids(paths);
   await Promise.all([...containers.values()].map((pid) => stopProcess(pid, marker)));
+  await stopPostgres(paths);
 
   const haproxy = await haproxyPids(paths.haproxyConfig);
   await Promise.all(haproxy.map((pid) => stopProcess(pid, marker)));
