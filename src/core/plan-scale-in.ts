@@ -5,7 +5,7 @@ import type { ContainerInfo, LiveState } from "./live-state.ts";
 import type { Step } from "./plan.ts";
 import type { PlanOutcome } from "./plan-scale.ts";
 import { removableReplicas } from "./replicas.ts";
-import { StepFactory } from "./step-factory.ts";
+import { checkConfigStep, StepFactory } from "./step-factory.ts";
 
 /** Seconds `pct shutdown` waits before giving up; Proxmox's own default is 60. */
 const SHUTDOWN_TIMEOUT_SECONDS = 60;
@@ -44,7 +44,7 @@ function buildSteps(
   const config = inventory.services[service]!;
   const { host: lb, socket, backend } = config.haproxy;
   const factory = new StepFactory(inventory.settings);
-  const steps: Step[] = [];
+  const steps: Step[] = [checkConfigStep(factory, config.haproxy)];
   const atRuntime = chosen.flatMap((ct) => {
     const server = live.runtime.find((s) => s.name === ct.hostname);
     return server ? [{ ct, server }] : [];
@@ -173,7 +173,8 @@ function buildSteps(
     );
   }
 
-  for (const ct of chosen) {
+  // A stopped container needs no shutdown, and pct shutdown would fail on it.
+  for (const ct of chosen.filter((c) => c.status === "running")) {
     const host = inventory.proxmox.nodes[ct.node]!.host;
     steps.push(
       factory.step(

@@ -13,7 +13,7 @@ import type { ContainerInfo, LiveState } from "./live-state.ts";
 import type { Reservation, ServerEntry, Step } from "./plan.ts";
 import type { PlanOutcome } from "./plan-scale.ts";
 import { MANAGED_TAG, replicaIndex, replicasOf } from "./replicas.ts";
-import { StepFactory } from "./step-factory.ts";
+import { checkConfigStep, StepFactory } from "./step-factory.ts";
 
 /** Seconds one health check may take before it counts as failed. */
 const HEALTH_CHECK_SECONDS = 2;
@@ -69,8 +69,11 @@ function placeReplicas(input: ScaleOutInput, template: ContainerInfo): NewReplic
   const { inventory, service, live, count, reservedByOthers } = input;
   const config = inventory.services[service]!;
 
+  // An address HAProxy already routes to is taken too, even without a container behind it.
   const usedIps = new Set([
     ...live.containers.flatMap((ct) => (ct.ip ? [ct.ip] : [])),
+    ...live.config.servers.map((s) => s.address),
+    ...live.runtime.map((s) => s.address),
     ...reservedByOthers.flatMap((r) => r.ips),
   ]);
   const pool = ipRange(config.ipPool.first, config.ipPool.last);
@@ -109,6 +112,8 @@ function nextNames(
 ): string[] {
   const existing = [
     ...live.containers.map((ct) => ct.hostname),
+    ...live.config.servers.map((s) => s.name),
+    ...live.runtime.map((s) => s.name),
     ...reserved.flatMap((r) => r.names),
   ].map((name) => replicaIndex(name, service) ?? 0);
   const first = Math.max(0, ...existing) + 1;
@@ -179,9 +184,9 @@ function buildSteps(
   const config = inventory.services[service]!;
   const { host: lb, socket, backend } = config.haproxy;
   const factory = new StepFactory(inventory.settings);
+  const steps: Step[] = [checkConfigStep(factory, config.haproxy)];
   const hostOf = (node: string) => inventory.proxmox.nodes[node]!.host;
   const templateHost = hostOf(template.node);
-  const steps: Step[] = [];
 
   for (const r of replicas) {
     const host = hostOf(r.node);

@@ -193,10 +193,14 @@ function limitFailure(rule: PolicyRule, request: PolicyRequest): string | undefi
     return `Rule ${rule.name} limits scaling of ${service}, but the request does not give the current and target replica counts.`;
   }
 
-  if (maxReplicas !== undefined && target !== undefined && target > maxReplicas) {
+  // A change toward the allowed range is allowed even when it does not reach it, so a service
+  // above its maximum can still shrink one step at a time.
+  const grows = current === undefined || target === undefined || target > current;
+  const shrinks = current === undefined || target === undefined || target < current;
+  if (maxReplicas !== undefined && target !== undefined && target > maxReplicas && grows) {
     return `Rule ${rule.name} allows at most ${maxReplicas} replicas of ${service}, but the request asks for ${target}.`;
   }
-  if (minReplicas !== undefined && target !== undefined && target < minReplicas) {
+  if (minReplicas !== undefined && target !== undefined && target < minReplicas && shrinks) {
     return `Rule ${rule.name} allows at least ${minReplicas} replicas of ${service}, but the request asks for ${target}.`;
   }
   if (maxStep !== undefined && target !== undefined && current !== undefined) {

@@ -1,4 +1,4 @@
-import type { Inventory } from "../config/schema.ts";
+import type { Inventory, ServiceConfig } from "../config/schema.ts";
 import type { Step } from "./plan.ts";
 
 type StepDraft = Step extends infer S
@@ -30,4 +30,17 @@ export class StepFactory {
     if (kind === "wait-drained") return drainTimeoutSeconds * 1000;
     return stepTimeoutSeconds * 1000;
   }
+}
+
+/**
+ * Validates the current `haproxy.cfg` before any change: a file that is already broken would
+ * otherwise fail only at the config edit, after containers were cloned and started.
+ */
+export function checkConfigStep(factory: StepFactory, haproxy: ServiceConfig["haproxy"]): Step {
+  return factory.step({
+    kind: "exec",
+    title: `check that ${haproxy.config} is valid before any change`,
+    host: haproxy.host,
+    argv: ["haproxy", "-c", "-f", haproxy.config],
+  });
 }

@@ -56,6 +56,9 @@ export function judgeExit(command: CommandResult): { ok: boolean; error?: string
     command.exitCode === null
       ? `killed by ${command.signal ?? "a signal"}`
       : `exit code ${command.exitCode}`;
-  const detail = command.stderr.trim().split("\n").at(-1);
+  // haproxy -c ends with "Fatal errors found in configuration."; its [ALERT] lines name the cause.
+  const lines = `${command.stderr}\n${command.stdout}`.split("\n").map((line) => line.trim());
+  const alerts = lines.filter((line) => line.includes("[ALERT]")).slice(0, 3);
+  const detail = alerts.length > 0 ? alerts.join(" ") : command.stderr.trim().split("\n").at(-1);
   return { ok: false, error: detail ? `${reason}: ${detail}` : reason };
 }

@@ -20,7 +20,7 @@ describe("planScale out", () => {
   it("clones the template with the next id, name and IP", () => {
     const result = plan({});
 
-    const clone = result.steps[0] as ExecStep;
+    const clone = result.steps[1] as ExecStep;
     expect(clone.argv).toEqual(["pct", "clone", "9000", "100", "--hostname", "api-gw-3"]);
     expect(clone.host).toBe("pve1");
     expect(result.reservation).toEqual({
@@ -37,14 +37,15 @@ describe("planScale out", () => {
     const result = plan({ live });
 
     expect(result.reservation.nodes).toEqual(["pve2"]);
-    expect((result.steps[0] as ExecStep).argv).toContain("--target");
-    expect(result.steps[1]?.host).toBe("pve2");
+    expect((result.steps[1] as ExecStep).argv).toContain("--target");
+    expect(result.steps[2]?.host).toBe("pve2");
   });
 
   it("orders the steps of one replica", () => {
     const kinds = plan({}).steps.map((step) => step.kind);
 
     expect(kinds).toEqual([
+      "exec",
       "exec",
       "exec",
       "set-net0-ip",
@@ -59,7 +60,7 @@ describe("planScale out", () => {
   });
 
   it("undoes clone, start and add server", () => {
-    const steps = plan({}).steps;
+    const steps = plan({}).steps.slice(1);
 
     expect(steps[0]?.undo.map((s) => (s as ExecStep).argv)).toEqual([
       ["pct", "destroy", "100", "--purge", "1"],
@@ -179,6 +180,7 @@ describe("planScale in", () => {
 
     expect(result.summary).toContain("api-gw-4 (CT 105");
     expect(result.steps.map((s) => s.kind)).toEqual([
+      "exec",
       "socket",
       "wait-drained",
       "socket",
@@ -215,11 +217,39 @@ describe("planScale in", () => {
       (s) => s.title,
     );
 
-    expect(titles.slice(0, 4)).toEqual([
+    expect(titles.slice(1, 5)).toEqual([
       "drain api-gw/api-gw-3",
       "wait until api-gw/api-gw-3 has no sessions",
       "put api-gw/api-gw-3 in maintenance",
       "delete server api-gw/api-gw-3",
     ]);
+  });
+});
+
+describe("planScale checks", () => {
+  it("validates haproxy.cfg before any change", () => {
+    const first = plan({}).steps[0] as ExecStep;
+
+    expect(first.argv).toEqual(["haproxy", "-c", "-f", "/etc/haproxy/haproxy.cfg"]);
+    expect(first.undo).toEqual([]);
+  });
+
+  it("skips names and addresses HAProxy already lists", () => {
+    const live = liveState();
+    live.config.servers.push({ name: "api-gw-3", address: "127.0.10.12", port: 8080 });
+
+    const result = plan({ live });
+
+    expect(result.reservation.names).toEqual(["api-gw-4"]);
+    expect(result.reservation.ips).toEqual(["127.0.10.13"]);
+  });
+
+  it("does not shut down a stopped replica", () => {
+    const stopped = { ...managed(103, "pve1", 3, "127.0.10.12"), status: "stopped" };
+
+    const result = plan({ live: liveState([stopped]), change: { mode: "relative", delta: -1 } });
+
+    expect(result.steps.map((s) => s.title)).not.toContain("shut down CT 103 (api-gw-3)");
+    expect(result.steps.at(-1)?.title).toBe("destroy CT 103 (api-gw-3)");
   });
 });

@@ -498,3 +498,28 @@ describe("change windows", () => {
     ).toBe(false);
   });
 });
+
+describe("limits toward the range", () => {
+  const bounded = policyWith([
+    rule({ name: "bounded", limits: { minReplicas: 2, maxReplicas: 8 } }),
+  ]);
+  const base = { action: "scale" as const, service: "api-gw", userId: ALICE };
+
+  it("allows shrinking from above the maximum", () => {
+    expect(
+      evaluateRequest(bounded, { ...base, currentReplicas: 10, targetReplicas: 9 }).allowed,
+    ).toBe(true);
+  });
+
+  it("allows growing from below the minimum", () => {
+    expect(
+      evaluateRequest(bounded, { ...base, currentReplicas: 0, targetReplicas: 1 }).allowed,
+    ).toBe(true);
+  });
+
+  it("denies growing further above the maximum", () => {
+    expect(
+      evaluateRequest(bounded, { ...base, currentReplicas: 10, targetReplicas: 11 }).allowed,
+    ).toBe(false);
+  });
+});
