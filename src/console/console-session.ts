@@ -3,7 +3,7 @@ import type { Bot } from "../core/bot.ts";
 import { isKnownUser } from "../core/policy.ts";
 import type { ChatContext } from "../core/surface.ts";
 import type { ConsoleSurface } from "./console-surface.ts";
-import { parseScriptLine } from "./script-line.ts";
+import { parseScriptLine, printable } from "./script-line.ts";
 
 /** The team id of console users; Slack users carry their workspace's. */
 export const CONSOLE_TEAM = "TCONSOLE";
@@ -35,7 +35,9 @@ export async function runConsole(
 
   for await (const raw of lines) {
     const line = parseScriptLine(raw, options.surface.lastRequestId);
-    if (line.kind !== "blank" && !options.json) options.write(`> ${raw.trim()}`);
+    // A person at a terminal sees what they typed already; scripts and pipes get the echo.
+    if (line.kind !== "blank" && !options.json && !options.prompt)
+      options.write(`> ${printable(raw.trim())}`);
 
     switch (line.kind) {
       case "command":

@@ -23,7 +23,8 @@ export async function castVote(
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const request = await deps.store.get(requestId);
     if (!request) return unknownRequest(requestId);
-    const refusal = (await closedReason(deps, request)) ?? voteRefusal(deps, ctx, request);
+    const refusal =
+      (await closedReason(deps, request)) ?? voteRefusal(deps, ctx, request, decision);
     if (refusal) {
       await auditRequest(deps, request, "vote_refused", ctx.userId, { decision, reason: refusal });
       return { ok: false, message: refusal };
@@ -38,13 +39,25 @@ export async function castVote(
   };
 }
 
-function voteRefusal(deps: BotDeps, ctx: ChatContext, request: ChangeRequest): string | undefined {
+function voteRefusal(
+  deps: BotDeps,
+  ctx: ChatContext,
+  request: ChangeRequest,
+  decision: VoteRecord["decision"],
+): string | undefined {
+  if (decision === "reject" && ctx.userId === request.requesterId) {
+    return `You made request ${request.id}: to withdraw it, click Cancel or type /psa cancel ${request.id}.`;
+  }
   const check = evaluateVote(deps.policy, request.approval, {
     userId: ctx.userId,
     requesterId: request.requesterId,
     alreadyVoted: request.votes.map((v) => v.userId),
   });
-  return check.ok ? undefined : `${check.message} (request ${request.id})`;
+  if (check.ok) return undefined;
+  // The policy words its refusals for approvals; a reject needs the same role.
+  const message =
+    decision === "reject" ? check.message.replace(/^Approving/, "Rejecting") : check.message;
+  return `${message} (request ${request.id})`;
 }
 
 async function applyVote(
@@ -94,13 +107,9 @@ export async function closedReason(
   }
   if (OPEN_STATUSES.has(request.status)) return undefined;
 
-  const decisive = request.status === "rejected" ? "reject" : "approve";
-  const who = request.votes.filter((v) => v.decision === decisive);
-  const by =
-    who.length > 0 && request.status !== "cancelled" && request.status !== "expired"
-      ? ` by ${who.map((v) => `<@${v.userId}>`).join(", ")}`
-      : "";
-  return `Request ${request.id} is already ${statusLabel(request)}${by}; your click changed nothing.`;
+  // The outcome names who decided and when ("Approved by <@U1> at ...", "Cancelled by ...").
+  const decided = request.outcome ? ` (${request.outcome.split("\n")[0]?.replace(/\.$/, "")})` : "";
+  return `Request ${request.id} is already ${statusLabel(request)}${decided}; your click changed nothing.`;
 }
 
 /** Moves an open request whose time is up to expired, records it and redraws its card. */

@@ -167,8 +167,12 @@ export class Bot {
 
   /** Records the payload's id; a second delivery of the same payload is dropped. */
   private async isRedelivery(ctx: ChatContext): Promise<boolean> {
-    if (ctx.deliveryId === undefined || (await this.deps.store.recordDelivery(ctx.deliveryId))) return false;
-    this.deps.logger.info({ deliveryId: ctx.deliveryId, userId: ctx.userId }, "duplicate delivery dropped");
+    if (ctx.deliveryId === undefined || (await this.deps.store.recordDelivery(ctx.deliveryId)))
+      return false;
+    this.deps.logger.info(
+      { deliveryId: ctx.deliveryId, userId: ctx.userId },
+      "duplicate delivery dropped",
+    );
     return true;
   }
 

@@ -32,6 +32,8 @@ export function findDrift(
       drift.push(`${name} (CT ${ct.vmid}) is not in HAProxy's run-time state of ${backend}`);
     else if (ct.ip && running.address !== ct.ip)
       drift.push(`${name}: HAProxy runs it at ${running.address}, the container has ${ct.ip}`);
+    if (running && /^(MAINT|DRAIN)/.test(running.status))
+      drift.push(`${name} is in ${running.status} in HAProxy, so it gets no new traffic`);
     if (ct.status !== "running")
       drift.push(`${name} (CT ${ct.vmid}) is ${ct.status} on ${ct.node}`);
   }

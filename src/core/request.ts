@@ -69,6 +69,8 @@ export interface ChangeRequest {
   run?: RunOutcome;
   /** Why the request ended as it did, in words. */
   outcome?: string;
+  /** Who asked to cancel the run; the replica running it stops after the current step. */
+  cancelRequestedBy?: string;
   updatedAt: string;
   /** Grows by one with every change; writers compare it to detect a concurrent change. */
   version: number;

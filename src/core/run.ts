@@ -32,8 +32,6 @@ export interface RunListener {
 export interface RunDeps extends StepDeps {
   logger: Logger;
   listener?: RunListener;
-  /** Tells the run to stop before its next step and undo what it did (a cancel). */
-  shouldStop?: () => boolean;
 }
 
 /**

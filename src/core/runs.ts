@@ -58,10 +58,19 @@ export class RunCoordinator {
 
   /** What running or undoing a request's steps needs. */
   runDeps(request: ChangeRequest): RunDeps {
+    const journal = journalingListener(this.deps, request);
     return {
       ...this.deps,
       fileLocks: this.locks.files,
-      listener: journalingListener(this.deps, request),
+      listener: {
+        stepStarted: journal.stepStarted,
+        stepEnded: async (step, result, phase) => {
+          await journal.stepEnded(step, result, phase);
+          // A cancel clicked on another replica reaches this one through the store.
+          const current = await this.deps.store.get(request.id);
+          if (current?.cancelRequestedBy) this.cancelled.add(request.id);
+        },
+      },
       shouldStop: () => this.cancelled.has(request.id),
     };
   }
@@ -173,8 +182,16 @@ export class RunCoordinator {
     const live = await readLiveState(this.deps.runner, this.deps.inventory, request.service);
     const reservedByOthers = await othersReservations(this.deps.store, this.deps.clock, request.id);
     const { current, target } = scaleTarget(live, request.service, request.command.change);
-    const decision = evaluateRequest(this.deps.policy, { action: "scale", service: request.service, userId: request.requesterId, currentReplicas: current, targetReplicas: target, at: this.deps.clock.now() });
-    if (!decision.allowed) return `the policy no longer allows it with ${current} replica(s) now: ${decision.message}`;
+    const decision = evaluateRequest(this.deps.policy, {
+      action: "scale",
+      service: request.service,
+      userId: request.requesterId,
+      currentReplicas: current,
+      targetReplicas: target,
+      at: this.deps.clock.now(),
+    });
+    if (!decision.allowed)
+      return `the policy no longer allows it with ${current} replica(s) now: ${decision.message}`;
 
     const replanned = planScale({
       inventory: this.deps.inventory,

@@ -4,6 +4,7 @@ import type { PlannableCommand } from "./command.ts";
 import { activeFreeze, describeFreeze } from "./freezes.ts";
 import { withLeases } from "./leases.ts";
 import { readLiveState } from "./live-state.ts";
+import { allSteps } from "./plan.ts";
 import { planScale, scaleTarget } from "./plan-scale.ts";
 import { evaluateRequest } from "./policy.ts";
 import { previewScale } from "./preview.ts";
@@ -77,6 +78,7 @@ export class ScaleRequests {
       );
     } else if (request.status === "running") {
       this.runs.cancel(requestId);
+      await this.markCancel(request, ctx.userId);
       await auditRequest(this.deps, request, "cancel_requested", ctx.userId);
       await this.deps.surface.postThread(
         request,
@@ -84,6 +86,16 @@ export class ScaleRequests {
       );
     } else {
       await this.withdraw(ctx, request);
+    }
+  }
+
+  /** Stores the cancel so that the replica running the request sees it. */
+  private async markCancel(request: ChangeRequest, userId: string): Promise<void> {
+    let current: ChangeRequest | undefined = request;
+    for (let attempt = 0; current && attempt < 5; attempt++) {
+      if (await this.deps.store.update(current.id, current.version, { cancelRequestedBy: userId }))
+        return;
+      current = await this.deps.store.get(request.id);
     }
   }
 
@@ -176,6 +188,8 @@ export class ScaleRequests {
         );
         return undefined;
       }
+      // A wrong host key shows now, not after people approved a plan that cannot run.
+      await this.deps.runner.verifyHosts(allSteps(planned.plan.steps).map((step) => step.host));
 
       const now = this.deps.clock.now();
       const ttl = this.deps.inventory.settings.requestTtlMinutes * 60_000;

@@ -24,6 +24,8 @@ export interface StepDeps {
   fileLocks: KeyedMutex;
   /** Pause between polls of waiting steps. */
   pollIntervalMs: number;
+  /** Tells a waiting step to give up early, because the run was cancelled. */
+  shouldStop?: () => boolean;
 }
 
 /** Waits between retries of a command refused because its container is locked. */
@@ -163,13 +165,17 @@ async function poll(
 ): Promise<StepResult> {
   const started = Date.now();
   let last = await attempt();
+  let cancelled = false;
   while (!last.done && Date.now() - started < step.timeoutMs) {
+    cancelled = deps.shouldStop?.() ?? false;
+    if (cancelled) break;
     await deps.clock.sleep(deps.pollIntervalMs);
     last = await attempt();
   }
-  const error = last.done
-    ? undefined
-    : `timed out after ${Math.round(step.timeoutMs / 1000)} s: ${last.error}`;
+  const waited = cancelled
+    ? "cancelled while waiting"
+    : `timed out after ${Math.round(step.timeoutMs / 1000)} s`;
+  const error = last.done ? undefined : `${waited}: ${last.error}`;
   return resultOf(step, { ...last.command, timedOut: !last.done }, started, {
     ok: last.done,
     ...(error ? { error } : {}),

@@ -174,9 +174,7 @@ describe("two bot replicas on one PostgreSQL", () => {
     b.send(`click approve ${second}`);
     await b.waitFor(
       (r) =>
-        r.requestId === second &&
-        r.kind === "thread" &&
-        r.text.startsWith("Waiting for lease "),
+        r.requestId === second && r.kind === "thread" && r.text.startsWith("Waiting for lease "),
     );
     a.child.kill("SIGKILL");
     await b.waitFor(ended(second), 120_000);

@@ -124,6 +124,7 @@ rules:
       count: 1
     limits:
       maxStep: 1
+      minReplicas: 2
       maxReplicas: 6
 
   # Everyone with a role may read the status of every service without approval.
