@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { createReadStream } from "node:fs";
+import { access, constants } from "node:fs/promises";
 import { hostname } from "node:os";
 import { createInterface } from "node:readline";
 import { pino } from "pino";
@@ -91,6 +92,15 @@ async function createDeps(config: LoadedConfig, surface: ChatSurface, logger: Lo
   return { deps, close };
 }
 
+async function isReadableFile(path: string): Promise<boolean> {
+  try {
+    await access(path, constants.R_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** `psa-bot check-config`: prints one line per problem, exit 2 on any. */
 export async function checkConfigVerb(
   options: { config?: string },
@@ -121,6 +131,13 @@ export async function consoleVerb(
     return EXIT.invalid;
   }
 
+  if (options.script && !(await isReadableFile(options.script))) {
+    io.err(
+      `--script ${options.script}: file not found or unreadable; pass a script file, one input a line`,
+    );
+    return EXIT.invalid;
+  }
+
   const surface = new ConsoleSurface(io.out, options.json);
   const { deps, close } = await createDeps(config, surface, createLogger("warn"));
   const bot = new Bot(deps);
@@ -130,7 +147,7 @@ export async function consoleVerb(
   const input = options.script ? createReadStream(options.script) : process.stdin;
   const interactive = !options.script && process.stdin.isTTY === true;
   const lines = createInterface({ input, terminal: false });
-  input.on("error", (error: Error) => io.err(`cannot read ${options.script}: ${error.message}`));
+  input.on("error", (error: Error) => io.err(`reading ${options.script} failed: ${error.message}`));
   try {
     await runConsole(lines, {
       bot,
@@ -235,10 +252,13 @@ function parseHostPort(text: string): { address: string; port: number } | undefi
 }
 
 /** `psa-bot run`: the Slack bot. */
-export async function runVerb(_options: { config?: string }, io = processIo): Promise<number> {
+export async function runVerb(options: { config?: string }, io = processIo): Promise<number> {
+  const config = await loadOrReport(configPath(options.config), io);
+  if (!config) return EXIT.invalid;
   const missing = ["SLACK_BOT_TOKEN"].filter((name) => !process.env[name]);
-  if (!process.env.SLACK_APP_TOKEN && !process.env.SLACK_SIGNING_SECRET)
+  if (!process.env.SLACK_APP_TOKEN && !process.env.SLACK_SIGNING_SECRET) {
     missing.push("SLACK_APP_TOKEN or SLACK_SIGNING_SECRET");
+  }
   if (missing.length > 0) {
     io.err(
       `psa-bot run needs Slack settings; missing: ${missing.join(", ")}. For a local bot without Slack, use psa-bot console.`,

@@ -93,6 +93,19 @@ export function checkPolicies(files: Source<PolicyFile>[], inventory: Inventory)
         if (service !== "*" && !services.has(service))
           at(["services"], `unknown service "${service}"`);
       }
+      const approvers = new Set(
+        rule.approval.approvers.flatMap((role) => files.flatMap((f) => f.value.roles[role] ?? [])),
+      );
+      if (
+        rule.approval.required &&
+        rule.approval.approvers.length > 0 &&
+        approvers.size < rule.approval.count
+      ) {
+        at(
+          ["approval", "count"],
+          `needs ${rule.approval.count} approvals, but the approver roles have ${approvers.size} member(s); no request could ever be approved`,
+        );
+      }
       if (rule.approval.required && rule.approval.approvers.length === 0) {
         at(["approval", "approvers"], "approval is required but no approver role is named");
       }

@@ -37,6 +37,8 @@ interface ParsedFile<T> {
 export async function loadConfig(path: string): Promise<LoadResult> {
   const configPath = resolve(path);
   const inventory = await parseFile(configPath, inventorySchema);
+  if (inventory.text === "" && inventory.problems.length > 0)
+    return { ok: false, problems: inventory.problems };
   const policies = await loadPolicyFiles(join(dirname(configPath), "policies"));
   const problems = [...inventory.problems, ...policies.flatMap((file) => file.problems)];
   if (!inventory.value || problems.length > 0) return { ok: false, problems };

@@ -5,7 +5,12 @@ const ipv4 = z.ipv4({ message: "must be an IPv4 address" });
 const fingerprint = z
   .string()
   .regex(/^SHA256:[A-Za-z0-9+/]{43}$/, "must be an OpenSSH SHA256 fingerprint (SHA256:...)");
-const absolutePath = z.string().regex(/^\/[A-Za-z0-9._/-]+$/, "must be an absolute path");
+const absolutePath = z
+  .string()
+  .regex(
+    /^\/[A-Za-z0-9._/-]+$/,
+    "must be an absolute path of letters, digits, '.', '_', '-' and '/'",
+  );
 const userId = z
   .string()
   .regex(/^[UW][A-Z0-9]{2,20}$/, "must be a Slack user id such as U012AB3CD");

@@ -126,4 +126,23 @@ describe("loadConfig", () => {
       "policies/team.yml:2: roles.sre.1: must be a Slack user id such as U012AB3CD",
     ]);
   });
+
+  it("reports an approval count no role can reach", async () => {
+    const policy = POLICY.replace(
+      "      approvers: [sre]",
+      "      approvers: [sre]\n      count: 3",
+    );
+
+    expect(await problems(INVENTORY, policy)).toEqual([
+      "policies/team.yml:10: rules.0.approval.count: needs 3 approvals, but the approver roles have 2 member(s); no request could ever be approved",
+    ]);
+  });
+
+  it("reports only a missing inventory file", async () => {
+    const result = await loadConfig("/nonexistent/psa.yml");
+
+    expect(result.ok ? [] : result.problems.map(formatProblem)).toEqual([
+      "/nonexistent/psa.yml:1: (file): file not found",
+    ]);
+  });
 });
