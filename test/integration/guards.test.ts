@@ -119,12 +119,12 @@ describe("guards on the lab", () => {
 
     const done = await Promise.all(cards.map((card) => labBot.deps.store.get(card.requestId!)));
     expect(done.map((r) => r!.status)).toEqual(["succeeded", "succeeded"]);
+    // Whichever approval lands second waits for the other request's run.
+    const ids = cards.map((card) => card.requestId!);
     const waited = labBot.replies.find(
-      (r) =>
-        r.kind === "thread" &&
-        r.requestId === cards[1]!.requestId &&
-        r.text.startsWith("Waiting for"),
+      (r) => r.kind === "thread" && ids.includes(r.requestId!) && r.text.startsWith("Waiting for"),
     );
-    expect(waited?.text).toContain(cards[0]!.requestId!);
+    const other = ids.find((id) => id !== waited?.requestId);
+    expect(waited?.text).toBe(`Waiting for ${other} to finish on api-gw before running.`);
   });
 });

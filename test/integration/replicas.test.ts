@@ -132,7 +132,7 @@ describe("two bot replicas on one PostgreSQL", () => {
     });
     a.send("as U0LABSRE2");
     a.send(`click approve ${id}`);
-    await waitForJournal(id, (entries) => entries.some((e) => e.stepId === "4" && !e.endedAt));
+    await waitForJournal(id, (entries) => entries.some((e) => e.stepId === "5" && !e.endedAt));
 
     a.child.kill("SIGKILL");
     await new Promise((resolve) => setTimeout(resolve, (LEASE_TTL_SECONDS + 1) * 1000));
@@ -144,7 +144,7 @@ describe("two bot replicas on one PostgreSQL", () => {
     await c.waitFor(ended(id), 90_000);
     await lab.clearFaults();
 
-    expect(interrupted.text).toContain("during step 4 (start CT");
+    expect(interrupted.text).toContain("during step 5 (start CT");
     expect((await store.get(id))?.status).toBe("undone");
     expect(await snapshotContainers()).toEqual(before);
     await c.stop();
@@ -165,7 +165,7 @@ describe("two bot replicas on one PostgreSQL", () => {
     });
     a.send("as U0LABSRE2");
     a.send(`click approve ${first}`);
-    await waitForJournal(first, (entries) => entries.some((e) => e.stepId === "4" && !e.endedAt));
+    await waitForJournal(first, (entries) => entries.some((e) => e.stepId === "5" && !e.endedAt));
 
     const b = replica();
     b.send("/psa scale crm-web +1");
@@ -203,7 +203,7 @@ describe("two bot replicas on one PostgreSQL", () => {
     expect(history.text).toContain("succeeded");
     expect(shown.text).toContain("request_created by U0LABSRE1");
     expect(shown.text).toMatch(
-      /step_ended by bot: step 1, on pve1, \$ pct clone 9000 \d+ --hostname api-gw-3, exit 0/,
+      /step_ended by bot: step 2, on pve1, \$ pct clone 9000 \d+ --hostname api-gw-3, exit 0/,
     );
     expect(shown.text).toContain("run_ended by bot");
   });

@@ -25,6 +25,12 @@ interface FaultCase {
 }
 
 const cases: FaultCase[] = [
+  {
+    step: "check config",
+    failed: "is valid before any change",
+    host: "lb1",
+    command: () => "haproxy -c",
+  },
   { step: "clone", failed: "clone template", host: "*", command: (id) => `pct clone 9000 ${id}` },
   { step: "tags", failed: "tag CT", host: "*", command: (id) => `pct set ${id} --tags` },
   { step: "read net0", failed: "set the IP", host: "*", command: (id) => `pct config ${id}` },
@@ -64,7 +70,7 @@ const cases: FaultCase[] = [
     step: "validate config",
     failed: "to backend api-gw",
     host: "lb1",
-    command: () => "haproxy -c",
+    command: () => `haproxy -c -f ${labBot.lab.haproxy.config}.psa-new`,
   },
   { step: "swap config", failed: "to backend api-gw", host: "lb1", command: () => "mv -f" },
   {

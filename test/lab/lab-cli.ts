@@ -127,7 +127,9 @@ async function runConsole(args: string[]): Promise<number> {
 
   const bot = join(REPO_ROOT, "bin", "psa-bot.js");
   const argv = [bot, "console", "--config", lab.configPath, "--as", CONSOLE_USER, ...args];
-  const child = spawn(process.execPath, argv, { stdio: "inherit" });
+  // The console keeps its requests in the lab's PostgreSQL, as a production bot would.
+  const env = { ...process.env, DATABASE_URL: lab.databaseUrl };
+  const child = spawn(process.execPath, argv, { stdio: "inherit", env });
   return new Promise((resolveExit) => {
     child.on("exit", (code, signal) => resolveExit(code ?? (signal ? 1 : 0)));
     child.on("error", (error) => {

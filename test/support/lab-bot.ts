@@ -9,7 +9,7 @@ import { readLiveState } from "../../src/core/live-state.ts";
 import { systemClock } from "../../src/core/ports.ts";
 import type { ChatContext } from "../../src/core/surface.ts";
 import { type SshHost, SshRunner } from "../../src/ssh/ssh-runner.ts";
-import { MemoryStore } from "../../src/store/memory-store.ts";
+import { createStore } from "../../src/store/create-store.ts";
 import { type Lab, startLab, stopLab } from "../lab/lab.ts";
 
 /** A lab of real servers with a bot wired to it through the console surface. */
@@ -50,11 +50,12 @@ export async function startLabBot(net: number): Promise<LabBot> {
     ]),
   );
   const runner = new SshRunner({ hosts, logger, maxSessionsPerHost: 8 });
+  const store = await createStore({ databaseUrl: lab.databaseUrl, dataDir: "", logger });
   const deps: BotDeps = {
     inventory: config.inventory,
     policy: config.policy,
     runner,
-    store: new MemoryStore(),
+    store,
     surface,
     clock: systemClock,
     logger,
@@ -72,6 +73,7 @@ export async function startLabBot(net: number): Promise<LabBot> {
     runner,
     close: async () => {
       runner.close();
+      await store.close();
       await stopLab(stateDir);
     },
   };
