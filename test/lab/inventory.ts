@@ -113,7 +113,15 @@ rules:
       minReplicas: 2
       maxReplicas: 8
 
-  # Developers may scale api-gw one replica at a time, up to 6, with an SRE's approval.
+  # SREs may freeze and unfreeze services without approval.
+  - name: sre-freeze
+    action: freeze
+    services: ["*"]
+    requesters: [sre]
+    approval:
+      required: false
+
+  # Developers may scale api-gw one replica at a time, between 2 and 6, with an SRE's approval.
   - name: dev-scale-api-gw
     action: scale
     services: [api-gw]
