@@ -41,11 +41,20 @@ const PRUNE_EVERY = 100;
 export class SqlStore implements Store {
   private deliveriesRecorded = 0;
 
+  /**
+   * The connection for reads that tolerate a little lag (history, audit listings). It is the
+   * primary today; a read/write router can hand in a replica here without touching callers.
+   */
+  private readonly reads: SqlClient;
+
   constructor(
     /** The database connection, which tests also query directly. */
     readonly client: SqlClient,
     private readonly logger: Logger,
-  ) {}
+    reads?: SqlClient,
+  ) {
+    this.reads = reads ?? client;
+  }
 
   create(request: NewRequest): Promise<ChangeRequest> {
     return insertRequest(this.client, request);
@@ -68,7 +77,7 @@ export class SqlStore implements Store {
   }
 
   listRequests(filter: ListFilter): Promise<ChangeRequest[]> {
-    return selectRequests(this.client, filter);
+    return selectRequests(this.reads, filter);
   }
 
   listByStatus(statuses: RequestStatus[]): Promise<ChangeRequest[]> {
@@ -80,7 +89,7 @@ export class SqlStore implements Store {
   }
 
   listAudit(filter: ListFilter): Promise<AuditEvent[]> {
-    return selectAudit(this.client, filter);
+    return selectAudit(this.reads, filter);
   }
 
   journalStart(entry: Omit<JournalEntry, "endedAt" | "result">): Promise<void> {
