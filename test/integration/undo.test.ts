@@ -140,3 +140,45 @@ describe("a failure during scale-in", () => {
     expect(await snapshot(labBot, "api-gw")).toEqual(before);
   });
 });
+
+describe("a failed undo", () => {
+  it("freezes the service and lists what is left", async () => {
+    await labBot.bot.handleCommand(as(SRE), "scale api-gw +1");
+    const requestId = lastRequestId(labBot.replies)!;
+    const planned = await labBot.deps.store.get(requestId);
+    const vmid = planned!.reservation.vmids[0]!;
+    const node = planned!.reservation.nodes[0]!;
+    const fault = { host: "*" as const, exitCode: 1, hangSeconds: 0, remaining: 1 };
+    await labBot.lab.injectFault({
+      ...fault,
+      command: `pct start ${vmid}`,
+      stderr: "injected start failure",
+    });
+    await labBot.lab.injectFault({
+      ...fault,
+      command: `pct destroy ${vmid}`,
+      stderr: "injected destroy failure",
+    });
+
+    await labBot.bot.handleAction(as(APPROVER), "approve", requestId);
+    await labBot.bot.idle();
+    await labBot.lab.clearFaults();
+
+    expect((await labBot.deps.store.get(requestId))!.status).toBe("undo_failed");
+    const freezes = await labBot.deps.store.listFreezes();
+    expect(freezes.map((f) => [f.scope, f.automatic])).toEqual([["api-gw", true]]);
+    const notice = labBot.replies.find(
+      (r) => r.kind === "thread" && r.requestId === requestId && r.text.includes("is frozen"),
+    );
+    expect(notice?.text).toContain("<@U0LABSRE1> <@U0LABSRE2> api-gw is frozen");
+    expect(notice?.text).toContain(`step 2 (clone template CT 9000 to CT ${vmid}`);
+    await labBot.bot.handleCommand(as(SRE), "scale api-gw +1");
+    expect(labBot.replies.at(-1)?.text).toContain("Denied: api-gw is frozen by the bot");
+
+    await labBot.bot.handleCommand(as(APPROVER), "unfreeze api-gw");
+    await labBot.runner.run(node, ["pct", "destroy", String(vmid), "--purge", "1"], {
+      timeoutMs: 10_000,
+    });
+    expect(await labBot.deps.store.listFreezes()).toEqual([]);
+  });
+});

@@ -194,6 +194,7 @@ describe("lab", () => {
     expect(policy.roles.sre).toEqual(["U0LABSRE1", "U0LABSRE2"]);
     expect(policy.rules.map((rule) => rule.name)).toEqual([
       "sre-scale",
+      "sre-freeze",
       "dev-scale-api-gw",
       "status-all",
     ]);
