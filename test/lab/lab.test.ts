@@ -198,7 +198,7 @@ describe("lab", () => {
       "dev-scale-api-gw",
       "status-all",
     ]);
-    expect(policy.rules[2]?.approval.required).toBe(false);
+    expect(policy.rules[3]?.approval.required).toBe(false);
   });
 
   it("reports processes, containers and servers", async () => {
