@@ -113,5 +113,6 @@ function mergePolicyFiles(files: ParsedFile<PolicyFile>[]): Policy {
       roles[role] = [...new Set([...(roles[role] ?? []), ...members])];
     }
   }
-  return { roles, rules: files.flatMap((file) => file.value?.rules ?? []) };
+  const channels = [...new Set(files.flatMap((file) => file.value?.channels ?? []))];
+  return { roles, rules: files.flatMap((file) => file.value?.rules ?? []), channels };
 }

@@ -120,6 +120,8 @@ export const ruleSchema = z.strictObject({
 /** One `policies/*.yml` file: roles mapped to Slack user ids, and rules. */
 export const policyFileSchema = z.strictObject({
   roles: z.record(name, z.array(userId)).default({}),
+  /** Slack channel ids where /psa is accepted; none means every channel. */
+  channels: z.array(z.string().regex(/^[CG][A-Z0-9]{2,20}$/, "must be a Slack channel id such as C012AB3CD")).optional(),
   rules: z.array(ruleSchema).default([]),
 });
 
@@ -134,4 +136,6 @@ export type PolicyFile = z.infer<typeof policyFileSchema>;
 export interface Policy {
   roles: Record<string, string[]>;
   rules: PolicyRule[];
+  /** Channels where /psa is accepted, from every policy file; empty means every channel. */
+  channels?: string[];
 }

@@ -11,6 +11,8 @@ export interface ChatContext {
    * one: a payload delivered twice is handled once.
    */
   deliveryId?: string;
+  /** Where ephemeral replies to this interaction go, when the surface gives one (Slack). */
+  responseUrl?: string;
 }
 
 /** The chat surface the core talks to: Slack, or the console. It renders; the core decides. */
