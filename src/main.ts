@@ -10,12 +10,15 @@ import { runConsole } from "./console/console-session.ts";
 import { ConsoleSurface } from "./console/console-surface.ts";
 import { Bot } from "./core/bot.ts";
 import type { BotDeps } from "./core/bot-deps.ts";
-import { isPsaError } from "./core/errors.ts";
+import { isPsaError, PsaError } from "./core/errors.ts";
 import { parseCommand } from "./core/grammar.ts";
 import { isKnownUser } from "./core/policy.ts";
 import { type Logger, systemClock } from "./core/ports.ts";
 import { previewScale } from "./core/preview.ts";
 import type { ChatSurface } from "./core/surface.ts";
+import { BotMetrics, observeAudit } from "./slack/metrics.ts";
+import { createWebClient, type SlackSettings, startSlackRuntime } from "./slack/slack-runtime.ts";
+import { SlackSurface } from "./slack/slack-surface.ts";
 import { fetchFingerprint } from "./ssh/pin-host.ts";
 import { SshRunner } from "./ssh/ssh-runner.ts";
 import { createStore } from "./store/create-store.ts";
@@ -55,7 +58,12 @@ function replicaId(): string {
 }
 
 /** The bot's adapters for one process: SSH runner, store and the given surface. */
-async function createDeps(config: LoadedConfig, surface: ChatSurface, logger: Logger) {
+async function createDeps(
+  config: LoadedConfig,
+  surface: ChatSurface,
+  logger: Logger,
+  metrics?: BotMetrics,
+) {
   const { inventory } = config;
   const hosts = Object.fromEntries(
     Object.entries(inventory.hosts).map(([name, host]) => [
@@ -78,7 +86,7 @@ async function createDeps(config: LoadedConfig, surface: ChatSurface, logger: Lo
     inventory,
     policy: config.policy,
     runner,
-    store,
+    store: metrics ? observeAudit(store, metrics) : store,
     surface,
     clock: systemClock,
     logger,
@@ -255,17 +263,87 @@ function parseHostPort(text: string): { address: string; port: number } | undefi
 export async function runVerb(options: { config?: string }, io = processIo): Promise<number> {
   const config = await loadOrReport(configPath(options.config), io);
   if (!config) return EXIT.invalid;
-  const missing = ["SLACK_BOT_TOKEN"].filter((name) => !process.env[name]);
-  if (!process.env.SLACK_APP_TOKEN && !process.env.SLACK_SIGNING_SECRET) {
+  const env = process.env;
+  const missing = ["SLACK_BOT_TOKEN"].filter((name) => !env[name]);
+  if (!env.SLACK_APP_TOKEN && !env.SLACK_SIGNING_SECRET)
     missing.push("SLACK_APP_TOKEN or SLACK_SIGNING_SECRET");
-  }
   if (missing.length > 0) {
     io.err(
       `psa-bot run needs Slack settings; missing: ${missing.join(", ")}. For a local bot without Slack, use psa-bot console.`,
     );
     return EXIT.invalid;
   }
-  // TODO: the Slack surface (Bolt) is not part of this version; the console is the only surface.
-  io.err("the Slack surface is not available in this version; use psa-bot console");
-  return EXIT.fault;
+
+  const settings: SlackSettings = {
+    botToken: env.SLACK_BOT_TOKEN!,
+    ...(env.SLACK_APP_TOKEN ? { appToken: env.SLACK_APP_TOKEN } : {}),
+    ...(env.SLACK_SIGNING_SECRET ? { signingSecret: env.SLACK_SIGNING_SECRET } : {}),
+    ...(env.SLACK_API_URL ? { apiUrl: env.SLACK_API_URL } : {}),
+    listenHost: env.PSA_HTTP_HOST ?? "0.0.0.0",
+    listenPort: Number(env.PSA_HTTP_PORT ?? 3000),
+    adminHost: env.PSA_ADMIN_HOST ?? "127.0.0.1",
+    adminPort: Number(env.PSA_ADMIN_PORT ?? 9464),
+  };
+  const logger = createLogger("info");
+  const metrics = new BotMetrics();
+  const client = createWebClient(settings.botToken, settings.apiUrl);
+  const calls = {
+    client,
+    clock: systemClock,
+    logger,
+    countError: (method: string, error: string) => metrics.countSlackError(method, error),
+  };
+  const surface = new SlackSurface(calls, {
+    ...(env.SLACK_APPROVALS_CHANNEL ? { approvalsChannel: env.SLACK_APPROVALS_CHANNEL } : {}),
+    progressIntervalMs: 1100,
+    respond: (url, body) => postResponse(url, body, settings.apiUrl),
+  });
+
+  const { deps, close } = await createDeps(config, surface, logger, metrics);
+  const bot = new Bot(deps);
+  try {
+    const runtime = await startSlackRuntime(bot, deps, calls, metrics, settings);
+    await bot.duties.tick();
+    bot.duties.start();
+    await waitForSignal();
+    await runtime.stop();
+    await bot.duties.stop();
+    await surface.flush();
+    return EXIT.ok;
+  } catch (error) {
+    logger.error({ err: error }, "the Slack bot stopped on an error");
+    io.err(`psa-bot run failed: ${error instanceof Error ? error.message : String(error)}`);
+    return EXIT.fault;
+  } finally {
+    await close();
+  }
+}
+
+function waitForSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    process.once("SIGTERM", () => resolve());
+    process.once("SIGINT", () => resolve());
+  });
+}
+
+/**
+ * Posts to an interaction's response_url. Only Slack's own hooks, or the configured API's
+ * origin (a local stand-in), are accepted, so a payload cannot send the bot elsewhere.
+ */
+async function postResponse(url: string, body: object, apiUrl: string | undefined): Promise<void> {
+  const target = new URL(url);
+  const allowed =
+    target.origin === "https://hooks.slack.com" ||
+    (apiUrl !== undefined && target.origin === new URL(apiUrl).origin);
+  if (!allowed)
+    throw new PsaError(
+      "internal",
+      `response_url ${target.origin} is neither Slack's nor the configured API's`,
+    );
+  const response = await fetch(target, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  if (!response.ok) throw new PsaError("internal", `response_url answered ${response.status}`);
 }

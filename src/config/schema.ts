@@ -121,7 +121,9 @@ export const ruleSchema = z.strictObject({
 export const policyFileSchema = z.strictObject({
   roles: z.record(name, z.array(userId)).default({}),
   /** Slack channel ids where /psa is accepted; none means every channel. */
-  channels: z.array(z.string().regex(/^[CG][A-Z0-9]{2,20}$/, "must be a Slack channel id such as C012AB3CD")).optional(),
+  channels: z
+    .array(z.string().regex(/^[CG][A-Z0-9]{2,20}$/, "must be a Slack channel id such as C012AB3CD"))
+    .optional(),
   rules: z.array(ruleSchema).default([]),
 });
 

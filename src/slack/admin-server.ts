@@ -9,7 +9,13 @@ export type HealthCheck = () => Promise<void>;
  * Serves `/healthz` and `/metrics` on the admin address, which defaults to 127.0.0.1 so that
  * only the host (or a scraper on it) can read them.
  */
-export function startAdminServer(host: string, port: number, metrics: BotMetrics, health: HealthCheck, logger: Logger): Promise<Server> {
+export function startAdminServer(
+  host: string,
+  port: number,
+  metrics: BotMetrics,
+  health: HealthCheck,
+  logger: Logger,
+): Promise<Server> {
   const server = createServer((request, response) => {
     void (async () => {
       if (request.url === "/metrics") {

@@ -29,17 +29,30 @@ export interface SlackAppOptions {
  * then does anything that leaves the process (database, SSH, Slack), because Slack gives up on
  * an ack after 3 seconds. Bad command text is rejected in the ack itself.
  */
-export function createSlackApp(bot: Bot, options: SlackAppOptions, openHome: (userId: string, teamId: string) => Promise<void>): App {
+export function createSlackApp(
+  bot: Bot,
+  options: SlackAppOptions,
+  openHome: (userId: string, teamId: string) => Promise<void>,
+): App {
   const app = new App({
     token: options.botToken,
     ...(options.appToken
-      ? { receiver: new SocketModeReceiver({ appToken: options.appToken, ...(options.apiUrl ? { clientOptions: { slackApiUrl: options.apiUrl } } : {}) }) }
+      ? {
+          receiver: new SocketModeReceiver({
+            appToken: options.appToken,
+            ...(options.apiUrl ? { clientOptions: { slackApiUrl: options.apiUrl } } : {}),
+          }),
+        }
       : { receiver: new HTTPReceiver({ signingSecret: options.signingSecret ?? "" }) }),
     // The bot's identity comes from the settings, so Bolt does not call auth.test on its own.
     tokenVerificationEnabled: false,
     botId: options.botId,
     botUserId: options.botUserId,
-    clientOptions: { ...(options.apiUrl ? { slackApiUrl: options.apiUrl } : {}), rejectRateLimitedCalls: true, retryConfig: { retries: 2 } },
+    clientOptions: {
+      ...(options.apiUrl ? { slackApiUrl: options.apiUrl } : {}),
+      rejectRateLimitedCalls: true,
+      retryConfig: { retries: 2 },
+    },
     logLevel: LogLevel.WARN,
   });
 
@@ -63,7 +76,13 @@ export function createSlackApp(bot: Bot, options: SlackAppOptions, openHome: (us
   for (const [action, actionId] of Object.entries(CARD_ACTION_IDS) as Array<[CardAction, string]>) {
     app.action(actionId, async ({ ack, body, action: element }) => {
       await ack();
-      const payload = body as { user: { id: string; team_id?: string }; team?: { id: string } | null; channel?: { id: string }; trigger_id: string; response_url?: string };
+      const payload = body as {
+        user: { id: string; team_id?: string };
+        team?: { id: string } | null;
+        channel?: { id: string };
+        trigger_id: string;
+        response_url?: string;
+      };
       const requestId = (element as { value?: string }).value ?? "";
       const teamId = payload.team?.id ?? payload.user.team_id ?? "";
       const ctx: ChatContext = {

@@ -26,14 +26,23 @@ export function slackErrorOf(error: unknown): string | undefined {
  * Calls a Slack Web API method, honouring Retry-After on HTTP 429: the client is set to reject
  * rate-limited calls at once, and this waits the time Slack asked for before trying again.
  */
-export async function callSlack<T>(deps: SlackCallDeps, method: string, call: () => Promise<T>): Promise<T> {
+export async function callSlack<T>(
+  deps: SlackCallDeps,
+  method: string,
+  call: () => Promise<T>,
+): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await call();
     } catch (error) {
       const code = (error as { code?: string }).code;
       const retryAfter = (error as { retryAfter?: number }).retryAfter ?? 1;
-      deps.countError(method, code === ErrorCode.RateLimitedError ? "ratelimited" : (slackErrorOf(error) ?? code ?? "unknown"));
+      deps.countError(
+        method,
+        code === ErrorCode.RateLimitedError
+          ? "ratelimited"
+          : (slackErrorOf(error) ?? code ?? "unknown"),
+      );
       if (code !== ErrorCode.RateLimitedError || attempt >= MAX_RATE_LIMIT_ATTEMPTS) throw error;
       deps.logger.warn({ method, retryAfter, attempt }, "slack rate limit; waiting before a retry");
       await deps.clock.sleep(retryAfter * 1000);

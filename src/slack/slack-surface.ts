@@ -25,7 +25,10 @@ const NOT_POSTABLE = new Set(["not_in_channel", "channel_not_found", "is_archive
  * request cards with buttons, card edits on every change, and batched progress in the thread.
  */
 export class SlackSurface implements ChatSurface {
-  private readonly pending = new Map<string, { lines: string[]; timer: NodeJS.Timeout; done: Promise<void>; resolve: () => void }>();
+  private readonly pending = new Map<
+    string,
+    { lines: string[]; timer: NodeJS.Timeout; done: Promise<void>; resolve: () => void }
+  >();
 
   constructor(
     private readonly deps: SlackCallDeps,
@@ -40,7 +43,14 @@ export class SlackSurface implements ChatSurface {
     }
     const channel = ctx.origin.channelId;
     if (!channel) return;
-    await callSlack(this.deps, "chat.postEphemeral", () => this.deps.client.chat.postEphemeral({ channel, user: ctx.userId, text, blocks: message.blocks }));
+    await callSlack(this.deps, "chat.postEphemeral", () =>
+      this.deps.client.chat.postEphemeral({
+        channel,
+        user: ctx.userId,
+        text,
+        blocks: message.blocks,
+      }),
+    );
   }
 
   async reply(ctx: ChatContext, text: string): Promise<void> {
@@ -69,11 +79,17 @@ export class SlackSurface implements ChatSurface {
 
     const fallback = this.options.approvalsChannel;
     if (!fallback) {
-      await this.ephemeral(ctx, `I cannot post in this channel and no approvals channel is configured, so request ${request.id} has no card. Invite me here, or set SLACK_APPROVALS_CHANNEL.`);
+      await this.ephemeral(
+        ctx,
+        `I cannot post in this channel and no approvals channel is configured, so request ${request.id} has no card. Invite me here, or set SLACK_APPROVALS_CHANNEL.`,
+      );
       return undefined;
     }
     const ref = await this.post(fallback, message);
-    await this.ephemeral(ctx, `I am not a member of this channel, so the card of request ${request.id} is in <#${fallback}>.`);
+    await this.ephemeral(
+      ctx,
+      `I am not a member of this channel, so the card of request ${request.id} is in <#${fallback}>.`,
+    );
     return ref;
   }
 
@@ -82,7 +98,14 @@ export class SlackSurface implements ChatSurface {
     if (!ref) return;
     const message = requestCardBlocks(request);
     await this.withPlainFallback(message, (blocks) =>
-      callSlack(this.deps, "chat.update", () => this.deps.client.chat.update({ channel: ref.channel, ts: ref.ts, text: message.text, ...(blocks ? { blocks } : { blocks: [] }) })),
+      callSlack(this.deps, "chat.update", () =>
+        this.deps.client.chat.update({
+          channel: ref.channel,
+          ts: ref.ts,
+          text: message.text,
+          ...(blocks ? { blocks } : { blocks: [] }),
+        }),
+      ),
     );
   }
 
@@ -122,7 +145,14 @@ export class SlackSurface implements ChatSurface {
     const message = progressBlocks(batch.lines);
     try {
       await this.withPlainFallback(message, (blocks) =>
-        callSlack(this.deps, "chat.postMessage", () => this.deps.client.chat.postMessage({ channel, thread_ts: ts, text: message.text, ...(blocks ? { blocks } : {}) })),
+        callSlack(this.deps, "chat.postMessage", () =>
+          this.deps.client.chat.postMessage({
+            channel,
+            thread_ts: ts,
+            text: message.text,
+            ...(blocks ? { blocks } : {}),
+          }),
+        ),
       );
     } catch (error) {
       this.deps.logger.error({ err: error, channel, ts }, "posting progress to the thread failed");
@@ -133,13 +163,22 @@ export class SlackSurface implements ChatSurface {
 
   private async post(channel: string, message: SlackMessage): Promise<string> {
     const result = await this.withPlainFallback(message, (blocks) =>
-      callSlack(this.deps, "chat.postMessage", () => this.deps.client.chat.postMessage({ channel, text: message.text, ...(blocks ? { blocks } : {}) })),
+      callSlack(this.deps, "chat.postMessage", () =>
+        this.deps.client.chat.postMessage({
+          channel,
+          text: message.text,
+          ...(blocks ? { blocks } : {}),
+        }),
+      ),
     );
     return `${result.channel ?? channel}:${result.ts}`;
   }
 
   /** Sends with blocks; when Slack rejects them as invalid_blocks, sends the plain text alone. */
-  private async withPlainFallback<T>(message: SlackMessage, send: (blocks?: SlackMessage["blocks"]) => Promise<T>): Promise<T> {
+  private async withPlainFallback<T>(
+    message: SlackMessage,
+    send: (blocks?: SlackMessage["blocks"]) => Promise<T>,
+  ): Promise<T> {
     try {
       return await send(message.blocks);
     } catch (error) {

@@ -56,7 +56,12 @@ export function safeCut(text: string, end: number): number {
 
   const head = text.slice(0, cut);
   const amp = head.lastIndexOf("&");
-  if (amp >= 0 && cut - amp < 5 && !head.includes(";", amp) && /^&(amp|lt|gt);/.test(text.slice(amp)))
+  if (
+    amp >= 0 &&
+    cut - amp < 5 &&
+    !head.includes(";", amp) &&
+    /^&(amp|lt|gt);/.test(text.slice(amp))
+  )
     cut = amp;
 
   const open = text.lastIndexOf("<", cut - 1);
@@ -227,8 +232,7 @@ function checkSection(block: Extract<Block, { type: "section" }>, actionIds: Set
     problems.push(...checkText(`field ${i}`, field.text, MAX_FIELD_TEXT));
   });
 
-  if (block.accessory?.type === "button")
-    problems.push(...checkButton(block.accessory, actionIds));
+  if (block.accessory?.type === "button") problems.push(...checkButton(block.accessory, actionIds));
   return problems;
 }
 

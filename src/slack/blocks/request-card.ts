@@ -131,7 +131,9 @@ function controlBlocks(request: ChangeRequest): Block[] {
     ];
   // Once a cancel is requested, the run stops after its current step; a second click adds nothing.
   if (request.status === "approved" || request.status === "running")
-    return request.cancelRequestedBy ? [] : [actionsBlock([buttonElement("Cancel", cancel, value)])];
+    return request.cancelRequestedBy
+      ? []
+      : [actionsBlock([buttonElement("Cancel", cancel, value)])];
   return [contextBlock(describeDecision(request))];
 }
 
