@@ -1,7 +1,7 @@
 import type { ChangeRequest } from "../core/request.ts";
 import type { ChatContext, ChatSurface } from "../core/surface.ts";
 import type { SlackMessage } from "./blocks/elements.ts";
-import { errorBlocks } from "./blocks/ephemeral.ts";
+import { errorMessage } from "./blocks/ephemeral.ts";
 import { requestCardBlocks } from "./blocks/request-card.ts";
 import { statusBlocks } from "./blocks/status.ts";
 import { progressBlocks } from "./blocks/thread.ts";
@@ -36,7 +36,8 @@ export class SlackSurface implements ChatSurface {
   ) {}
 
   async ephemeral(ctx: ChatContext, text: string): Promise<void> {
-    const message = { response_type: "ephemeral", text, blocks: errorBlocks(text) };
+    // The fallback text is escaped too, so a quoted token cannot become a mention or a link.
+    const message = { response_type: "ephemeral", ...errorMessage(text) };
     if (ctx.responseUrl) {
       await this.options.respond(ctx.responseUrl, message);
       return;
@@ -47,7 +48,7 @@ export class SlackSurface implements ChatSurface {
       this.deps.client.chat.postEphemeral({
         channel,
         user: ctx.userId,
-        text,
+        text: message.text,
         blocks: message.blocks,
       }),
     );

@@ -5,8 +5,8 @@ import { MAX_BUTTON_TEXT, MAX_HEADER_TEXT, type PackedText, truncate } from "./l
 export type Block = types.KnownBlock;
 /** A button element. */
 export type Button = types.Button;
-/** A Home tab view, for `views.publish`. */
-export type HomeView = types.HomeView;
+/** A Home tab view, for `views.publish`, that holds only known blocks. */
+export type HomeView = types.HomeView & { blocks: Block[] };
 
 /** A message for `chat.postMessage` or `chat.update`. */
 export interface SlackMessage {
@@ -69,10 +69,16 @@ export function sectionsWithin(
   maxBlocks: number,
   noteFor: (left: number) => string,
 ): Block[] {
-  if (packed.length <= maxBlocks) return packed.map((item) => sectionBlock(item.text));
+  // Slack rejects a section whose text is empty, so blank lines at the edges are dropped.
+  const sections = (items: PackedText[]) =>
+    items
+      .map((item) => item.text.replace(/^\n+|\n+$/g, ""))
+      .filter((text) => text.trim() !== "")
+      .map(sectionBlock);
+  if (packed.length <= maxBlocks) return sections(packed);
 
-  const shown = packed.slice(0, Math.max(0, maxBlocks - 1));
+  const visible = packed.slice(0, Math.max(0, maxBlocks - 1));
   const total = packed.reduce((sum, item) => sum + item.parts, 0);
-  const left = total - shown.reduce((sum, item) => sum + item.parts, 0);
-  return [...shown.map((item) => sectionBlock(item.text)), contextBlock(noteFor(left))];
+  const left = total - visible.reduce((sum, item) => sum + item.parts, 0);
+  return [...sections(visible), contextBlock(noteFor(left))];
 }

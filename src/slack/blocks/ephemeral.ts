@@ -13,7 +13,7 @@ import { escapeKeepingMentions } from "./mrkdwn.ts";
 export const DEFAULT_HINT = "/psa help lists the commands.";
 
 /**
- * Renders an ephemeral error, denial or answer from the core: its text escaped (user mentions
+ * Renders an ephemeral error, denial or reply from the core: its text escaped (user mentions
  * stay live), split over sections at line breaks, and a hint line below. Lines beyond the
  * block limit are counted in a note before the hint.
  */

@@ -1,9 +1,9 @@
 /**
  * Slack's Block Kit limits, and text helpers that keep messages within them.
  *
- * The numbers come from Slack's Block Kit reference (docs.slack.dev/reference/block-kit).
- * Slack rejects a message that breaks any of them with `invalid_blocks`. Lengths are counted
- * here in UTF-16 code units (`string.length`), which is never less than the count in characters.
+ * The numbers are those of Slack's Block Kit reference, and the doc comments of `@slack/types`
+ * 3.2 state most of them too. Slack rejects a message that breaks one with `invalid_blocks`.
+ * Lengths are counted in UTF-16 code units (`string.length`), never fewer than the characters.
  */
 
 import type { Block, Button } from "./elements.ts";
@@ -33,8 +33,8 @@ export const MAX_CONTEXT_ELEMENTS = 10;
 /** Elements in one actions block. */
 export const MAX_ACTIONS_ELEMENTS = 25;
 /**
- * Characters of a message's fallback text. Slack truncates top-level text after 40,000
- * characters, and notifications show only its start, so this bound is our own choice.
+ * Characters of a message's fallback text. Slack allows far longer top-level text, but
+ * notifications show only its start, so this bound is our own choice.
  */
 export const MAX_FALLBACK_TEXT = 3000;
 
@@ -162,7 +162,7 @@ export function packTexts(parts: string[], max: number): string[] {
   return packCounted(pieces, max).map((packed) => packed.text);
 }
 
-/** A text joined from consecutive parts, and the number of parts it holds. */
+/** A text joined from consecutive parts, and the number of parts in it. */
 export interface PackedText {
   text: string;
   parts: number;
@@ -268,6 +268,8 @@ function checkButton(button: Button, seen: Set<string>): string[] {
     ...checkLength(`${name} value`, button.value, MAX_BUTTON_VALUE),
     ...checkLength(`${name} action_id`, button.action_id, MAX_ACTION_ID),
   ];
+  // Slack requires unique action_ids within a block. This check asks for them to be unique in
+  // the message, so that a click always names one button.
   if (button.action_id !== undefined && seen.has(button.action_id))
     problems.push(`${name} action_id ${button.action_id} is already used in this message`);
   if (button.action_id !== undefined) seen.add(button.action_id);

@@ -11,7 +11,7 @@ const USER_MENTION = /(<@[UW][A-Z0-9]+>)/;
  * user groups, channel links and URLs become plain text.
  */
 // NOTE: a user who types a bare `<@U123>` into a freeze reason also gets a live mention, because
-// the core's text no longer tells the two apart. It reaches one user, never a broadcast.
+// the core's text does not mark which mentions the core wrote. It reaches one user, never a broadcast.
 export function escapeKeepingMentions(text: string): string {
   return text
     .split(USER_MENTION)
@@ -19,9 +19,9 @@ export function escapeKeepingMentions(text: string): string {
     .join("");
 }
 
-/** Mentions a user by id. */
+/** Mentions a user by id; anything but a Slack user id (U… or W…) is escaped instead. */
 export function mention(userId: string): string {
-  return USER_MENTION.test(`<@${userId}>`) ? `<@${userId}>` : escapeMrkdwn(userId);
+  return /^[UW][A-Z0-9]+$/.test(userId) ? `<@${userId}>` : escapeMrkdwn(userId);
 }
 
 /**

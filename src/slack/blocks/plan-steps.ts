@@ -7,8 +7,8 @@ import { inlineCode } from "./mrkdwn.ts";
 /**
  * Renders a plan's steps as sections, several steps to a section, with each step's host and
  * command in code formatting and its undo steps below it. When the sections would need more
- * than `maxBlocks` blocks, the last block says how many steps are left out and where to see
- * them (`showCommand`, such as "/psa show R12").
+ * than `maxBlocks` blocks, the last block counts the steps left out and names the command
+ * that lists them (`showCommand`, such as "/psa show R12").
  */
 export function planStepBlocks(plan: Plan, maxBlocks: number, showCommand: string): Block[] {
   const entries = plan.steps.map((step) => describeStep(step, showCommand));
@@ -23,7 +23,7 @@ export function planStepBlocks(plan: Plan, maxBlocks: number, showCommand: strin
 
 function describeStep(step: Step, showCommand: string): string {
   const lines = [
-    `*${escapeMrkdwn(step.id)}.* ${escapeMrkdwn(step.title)} on ${inlineCode(step.host)}`,
+    `*${escapeMrkdwn(step.id)}.* ${inlineCode(step.host)} ${escapeMrkdwn(step.title)}`,
     inlineCode(describeCommand(step)),
   ];
   for (const undo of step.undo) {

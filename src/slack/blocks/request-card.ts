@@ -1,5 +1,10 @@
 import { statusLabel } from "../../core/render.ts";
-import { type ChangeRequest, FINAL_STATUSES, OPEN_STATUSES } from "../../core/request.ts";
+import {
+  type ChangeRequest,
+  FINAL_STATUSES,
+  OPEN_STATUSES,
+  type RequestStatus,
+} from "../../core/request.ts";
 import {
   actionsBlock,
   type Block,
@@ -28,6 +33,13 @@ export const CARD_ACTIONS = {
   resume: "psa_resume",
 } as const;
 
+/** Final statuses reached by a decision, before anything ran. */
+const DECIDED_WITHOUT_RUN: ReadonlySet<RequestStatus> = new Set([
+  "rejected",
+  "cancelled",
+  "expired",
+]);
+
 /** Settings of the request card. */
 export interface CardOptions {
   /** The slash command that notes point to; `/psa` unless set. */
@@ -45,16 +57,19 @@ export function requestCardBlocks(request: ChangeRequest, options: CardOptions =
   const command = options.slashCommand ?? "/psa";
   const hint = `${command} show ${request.id}`;
   const head = [
-    headerBlock(`${request.id}: ${command} ${request.commandText}`),
-    sectionBlock(fit(describeRequester(request), hint)),
-    sectionBlock(fit(describePlan(request), hint)),
+    // The header is plain_text, so it contains no user text: the command goes in escaped mrkdwn.
+    headerBlock(`Request ${request.id}`),
+    sectionBlock(fitSection(describeRequester(request, command), hint)),
+    sectionBlock(fitSection(describePlan(request), hint)),
   ];
 
-  const tail = [sectionBlock(fit(describePolicy(request), hint))];
-  if (request.votes.length > 0) tail.push(sectionBlock(fit(describeVotes(request), hint)));
+  const tail = [sectionBlock(fitSection(describePolicy(request), hint))];
+  if (request.votes.length > 0) tail.push(sectionBlock(fitSection(describeVotes(request), hint)));
   if (OPEN_STATUSES.has(request.status))
     tail.push(contextBlock(`Expires ${slackDate(request.expiresAt)}`));
-  if (request.outcome) tail.push(sectionBlock(fit(escapeKeepingMentions(request.outcome), hint)));
+  // A vote or cancel outcome only names who decided and when, which the last line shows.
+  if (request.outcome && !DECIDED_WITHOUT_RUN.has(request.status))
+    tail.push(sectionBlock(fitSection(escapeKeepingMentions(request.outcome), hint)));
   tail.push(...controlBlocks(request));
 
   const room = (options.maxBlocks ?? MAX_MESSAGE_BLOCKS) - head.length - tail.length;
@@ -62,13 +77,13 @@ export function requestCardBlocks(request: ChangeRequest, options: CardOptions =
   return { text: fallbackText(request, command), blocks: [...head, ...steps, ...tail] };
 }
 
-function fit(text: string, hint: string): string {
+function fitSection(text: string, hint: string): string {
   return truncate(text, MAX_SECTION_TEXT, `${hint} has everything`);
 }
 
-function describeRequester(request: ChangeRequest): string {
+function describeRequester(request: ChangeRequest, command: string): string {
   const lines = [
-    `*Requested by* ${mention(request.requesterId)}, ${slackDate(request.createdAt)}`,
+    `${inlineCode(`${command} ${request.commandText}`)} requested by ${mention(request.requesterId)}, ${slackDate(request.createdAt)}`,
     `*Status:* ${escapeMrkdwn(statusLabel(request))}`,
   ];
   if (request.cancelRequestedBy)
@@ -140,8 +155,8 @@ function controlBlocks(request: ChangeRequest): Block[] {
 function describeDecision(request: ChangeRequest): string {
   const label = statusLabel(request);
   const status = `*${escapeMrkdwn(label.charAt(0).toUpperCase() + label.slice(1))}*`;
-  const who = decidedBy(request);
-  return `${status}${who ? ` ${who}` : ""}, ${slackDate(request.updatedAt)}`;
+  const decider = decidedBy(request);
+  return `${status}${decider ? ` ${decider}` : ""}, ${slackDate(request.updatedAt)}`;
 }
 
 function decidedBy(request: ChangeRequest): string | undefined {
@@ -149,9 +164,13 @@ function decidedBy(request: ChangeRequest): string | undefined {
     const vote = request.votes.filter((v) => v.decision === "reject").at(-1);
     return vote ? `by ${mention(vote.userId)}` : undefined;
   }
-  if (request.status === "cancelled")
-    return request.cancelRequestedBy ? `by ${mention(request.cancelRequestedBy)}` : undefined;
-  if (request.status === "expired") return undefined;
+  if (request.status === "cancelled") {
+    // A cancel before the run stores no user id, but the core's outcome names who cancelled.
+    const userId =
+      request.cancelRequestedBy ?? /<@([UW][A-Z0-9]+)>/.exec(request.outcome ?? "")?.[1];
+    return userId ? `by ${mention(userId)}` : undefined;
+  }
+  if (request.status === "expired") return "without enough approvals";
 
   const approvers = request.votes.filter((v) => v.decision === "approve").map((v) => v.userId);
   if (approvers.length > 0) return `after approval by ${approvers.map(mention).join(", ")}`;
@@ -165,7 +184,8 @@ function fallbackText(request: ChangeRequest, command: string): string {
     `Plan ${plan.hash}: ${escapeMrkdwn(plan.summary)} (${plan.steps.length} steps; ${command} show ${request.id} lists them)`,
     describePolicy(request),
   ];
-  if (request.outcome) lines.push(escapeKeepingMentions(request.outcome));
+  if (request.outcome && !DECIDED_WITHOUT_RUN.has(request.status))
+    lines.push(escapeKeepingMentions(request.outcome));
   if (FINAL_STATUSES.has(request.status)) lines.push(describeDecision(request));
   return truncate(lines.join("\n"), MAX_FALLBACK_TEXT);
 }

@@ -9,7 +9,7 @@ import {
 } from "./limits.ts";
 import { escapeCode, escapeKeepingMentions, FENCE_LENGTH, fence } from "./mrkdwn.ts";
 
-/** A piece of a section: one line of text or one code block, with the status lines it holds. */
+/** A piece of a section: one line of text or one code block, and the status lines in it. */
 interface StatusPiece {
   text: string;
   lines: number;

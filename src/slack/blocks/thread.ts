@@ -30,16 +30,16 @@ export function progressBlocks(lines: string[], options: ProgressOptions = {}): 
   const hint = options.requestId
     ? `${options.slashCommand ?? "/psa"} show ${options.requestId} has everything`
     : undefined;
-  const kept = lines.filter((line) => line.trim() !== "");
+  const entries = lines.filter((line) => line.trim() !== "");
   const packed = packCounted(
-    kept.map((line) => renderEntry(line, hint)),
+    entries.map((line) => renderEntry(line, hint)),
     MAX_SECTION_TEXT,
   );
   const blocks = sectionsWithin(packed, MAX_MESSAGE_BLOCKS, (left) =>
     left === 1 ? "… and 1 more progress line." : `… and ${left} more progress lines.`,
   );
 
-  const headlines = kept.map((line) => escapeKeepingMentions(line.split("\n")[0] ?? ""));
+  const headlines = entries.map((line) => escapeKeepingMentions(line.split("\n")[0] ?? ""));
   return { text: truncate(headlines.join("\n"), MAX_FALLBACK_TEXT, hint), blocks };
 }
 
