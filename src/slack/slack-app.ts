@@ -32,7 +32,7 @@ export interface SlackAppOptions {
 export function createSlackApp(
   bot: Bot,
   options: SlackAppOptions,
-  openHome: (userId: string, teamId: string) => Promise<void>,
+  openHome: (userId: string, eventId: string) => Promise<void>,
 ): App {
   const app = new App({
     token: options.botToken,
@@ -40,7 +40,11 @@ export function createSlackApp(
       ? {
           receiver: new SocketModeReceiver({
             appToken: options.appToken,
-            ...(options.apiUrl ? { clientOptions: { slackApiUrl: options.apiUrl } } : {}),
+            // Bolt 5's Socket Mode receiver reads the API URL from installerOptions only; without
+            // it, apps.connections.open would go to slack.com whatever clientOptions say.
+            ...(options.apiUrl
+              ? { installerOptions: { clientOptions: { slackApiUrl: options.apiUrl } } }
+              : {}),
           }),
         }
       : { receiver: new HTTPReceiver({ signingSecret: options.signingSecret ?? "" }) }),
@@ -98,7 +102,9 @@ export function createSlackApp(
 
   app.event("app_home_opened", async ({ event, body }) => {
     if (event.tab !== "home") return;
-    await handle(options, () => openHome(event.user, (body as { team_id?: string }).team_id ?? ""));
+    await handle(options, () =>
+      openHome(event.user, (body as { event_id?: string }).event_id ?? ""),
+    );
   });
   return app;
 }

@@ -29,6 +29,8 @@ export interface SlackSettings {
 export interface SlackRuntime {
   app: App;
   admin: Server;
+  /** The HTTP server Slack posts to, in HTTP mode. */
+  http?: Server;
   stop(): Promise<void>;
 }
 
@@ -60,12 +62,13 @@ export async function startSlackRuntime(
       services: Object.keys(deps.inventory.services),
       logger: deps.logger,
     },
-    (userId) => publishHome(deps, calls, userId),
+    (userId, eventId) => publishHome(deps, calls, userId, eventId),
   );
 
-  await (settings.appToken
-    ? app.start()
-    : app.start({ port: settings.listenPort, host: settings.listenHost }));
+  const http = settings.appToken
+    ? undefined
+    : ((await app.start({ port: settings.listenPort, host: settings.listenHost })) as Server);
+  if (settings.appToken) await app.start();
   const admin = await startAdminServer(
     settings.adminHost,
     settings.adminPort,
@@ -83,6 +86,7 @@ export async function startSlackRuntime(
   return {
     app,
     admin,
+    ...(http ? { http } : {}),
     stop: async () => {
       await app.stop();
       await new Promise<void>((resolve) => admin.close(() => resolve()));
@@ -91,7 +95,15 @@ export async function startSlackRuntime(
 }
 
 /** Draws the App Home tab: services with replicas and health, pending approvals, recent runs. */
-async function publishHome(deps: BotDeps, calls: SlackCallDeps, userId: string): Promise<void> {
+async function publishHome(
+  deps: BotDeps,
+  calls: SlackCallDeps,
+  userId: string,
+  eventId: string,
+): Promise<void> {
+  // Slack retries an event whose ack it missed; the retry may be the only copy, so the event's
+  // own id, not the retry header, decides.
+  if (eventId && !(await deps.store.recordDelivery(`event:${eventId}`))) return;
   const services = await Promise.all(
     Object.entries(deps.inventory.services).map(async ([name, config]) => {
       const live = await readLiveState(deps.runner, deps.inventory, name);

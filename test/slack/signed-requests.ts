@@ -10,7 +10,7 @@ export interface SlackSignatureHeaders {
 
 /** Options that make a request fail Slack's signature check on purpose. */
 export interface SigningOptions {
-  /** Unix seconds to sign with; now unless set. Bolt rejects timestamps over 5 minutes old. */
+  /** Unix seconds to sign with, now unless set. Bolt rejects timestamps over 5 minutes old. */
   timestamp?: number;
   /** Sign with a different secret, so the signature does not match. */
   forgeSignature?: boolean;
@@ -20,13 +20,13 @@ export interface SigningOptions {
 /** How an Events API request is delivered over HTTP: the event ID, and retry headers. */
 export interface HttpEventDelivery {
   eventId: string;
-  /** Retry number for `X-Slack-Retry-Num`; a first delivery has none. */
+  /** Retry number for `X-Slack-Retry-Num`, absent on a first delivery. */
   retryNum?: number;
-  /** Reason for `X-Slack-Retry-Reason`, such as `http_timeout`; defaults to `http_timeout`. */
+  /** Reason for `X-Slack-Retry-Reason`, `http_timeout` unless set. */
   retryReason?: string;
 }
 
-/** The bot's answer to a signed request. */
+/** The bot's response to a signed request. */
 export interface SignedResponse {
   status: number;
   body: string;

@@ -2,13 +2,16 @@
 
 import { escapeMrkdwn, truncateStart } from "./limits.ts";
 
-/** A user mention as the core writes it: `<@U123>` or `<@W123>`, without a label. */
-const USER_MENTION = /(<@[UW][A-Z0-9]+>)/;
+/**
+ * A user mention or channel link as the core writes it, without a label: `<@U123>`, `<@W123>`,
+ * `<#C123>`. A channel link notifies nobody, so keeping it live is safe.
+ */
+const USER_MENTION = /(<@[UW][A-Z0-9]+>|<#[CG][A-Z0-9]+>)/;
 
 /**
  * Escapes text from the core but keeps its user mentions (`<@U123>`) live, because the core
  * writes them to name or notify people. Everything else is escaped: `<!channel>`, `<!here>`,
- * user groups, channel links and URLs become plain text.
+ * user groups, labelled links and URLs become plain text.
  */
 // NOTE: a user who types a bare `<@U123>` into a freeze reason also gets a live mention, because
 // the core's text does not mark which mentions the core wrote. It reaches one user, never a broadcast.

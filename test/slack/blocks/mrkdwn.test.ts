@@ -16,10 +16,16 @@ describe("escapeKeepingMentions", () => {
   });
 
   it("makes broadcasts and links harmless", () => {
-    const text = escapeKeepingMentions("<!channel> <!here> <!subteam^S1> <#C1> <https://x.test|x>");
+    const text = escapeKeepingMentions(
+      "<!channel> <!here> <!subteam^S1> <#C1|ops> <https://x.test|x>",
+    );
 
     expect(text).not.toContain("<");
     expect(text).toContain("&lt;!channel&gt;");
+  });
+
+  it("keeps a bare channel link", () => {
+    expect(escapeKeepingMentions("in <#C0APPROVE>.")).toBe("in <#C0APPROVE>.");
   });
 
   it("escapes a mention with a label", () => {

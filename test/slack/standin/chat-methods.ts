@@ -12,8 +12,8 @@ interface MessageContent {
 /**
  * Posts a message as the bot. Fails like Slack with `channel_not_found`, `not_in_channel`,
  * `no_text`, `invalid_blocks_format`, `invalid_blocks` and `thread_not_found`.
- * NOTE: whether Slack rejects an unknown `thread_ts` or posts to the channel is unverified;
- * the stand-in rejects it.
+ * NOTE: the stand-in rejects an unknown `thread_ts`, but whether Slack rejects it or posts to
+ * the channel is unverified.
  */
 export const postMessage: MethodHandler = (args, { workspace }) => {
   const channel = findPostableChannel(args, workspace);
@@ -65,7 +65,7 @@ export const updateMessage: MethodHandler = (args, { workspace }) => {
 };
 
 /**
- * Stores a message that only `user` sees. Fails with `user_not_in_channel` when that user is
+ * Stores a message that Slack shows only to `user`. Fails with `user_not_in_channel` when that user is
  * not a member, besides the checks of `chat.postMessage`.
  */
 export const postEphemeral: MethodHandler = (args, { workspace }) => {

@@ -9,10 +9,10 @@ import type {
 } from "./types.ts";
 import { appTokenMethods, webApiMethods } from "./web-api.ts";
 
-/** Largest request body accepted, in bytes; Slack documents no lower limit that the bot reaches. */
+/** Maximum request body in bytes, a guard against runaway tests rather than a Slack limit. */
 const maxBodyBytes = 1_000_000;
 
-// Form fields that Slack clients send as JSON strings; the stand-in decodes them for handlers.
+// Form fields that Slack clients send as JSON strings. The stand-in decodes them for handlers.
 const jsonFields = ["blocks", "attachments", "view", "metadata"];
 
 /** State that the Web API endpoint reads and records into. */
@@ -20,7 +20,7 @@ export interface WebApiState {
   tokens: StandinTokens;
   context: MethodContext;
   calls: RecordedCall[];
-  /** Queued failures per method, the first applied to the next call. */
+  /** Queued failures per method. The next call of the method takes the first. */
   failures: Map<string, InjectedFailure[]>;
 }
 
@@ -46,7 +46,7 @@ export async function readBody(request: IncomingMessage): Promise<ReceivedBody> 
 }
 
 /**
- * Answers one call of `/api/METHOD` as Slack does and records it. An unknown method gets
+ * Responds to one call of `/api/METHOD` as Slack does and records it. An unknown method gets
  * `unknown_method`. A queued failure comes next, then the token check, then the handler.
  */
 export async function handleWebApiCall(
@@ -136,7 +136,7 @@ function checkToken(
 
 /**
  * Parses a form or JSON body and adds query-string arguments. Returns undefined for a JSON body
- * that is not a JSON object. Form fields that carry JSON, such as `blocks`, are decoded; a field
+ * that is not a JSON object. Form fields that carry JSON, such as `blocks`, are decoded. A field
  * that is not valid JSON stays a string, which handlers report as a format error.
  */
 function parseArguments(body: ReceivedBody, url: URL): ApiArguments | undefined {

@@ -1,7 +1,7 @@
 import { randomBytes, randomInt, randomUUID } from "node:crypto";
 import { defaultIdentity, type SocketEnvelope, type WorkspaceIdentity } from "./types.ts";
 
-/** Legacy verification token that Slack still puts in payloads; Bolt ignores it. */
+/** Legacy verification token that Slack still puts in payloads. Bolt ignores it. */
 export const verificationToken = "standin-verification-token";
 
 /** Fields of a slash command request, all strings, as Slack sends them. */
@@ -21,7 +21,7 @@ export interface SlashCommandFields {
   is_enterprise_install: string;
 }
 
-/** Fields a test chooses for a slash command; the rest default to the workspace's values. */
+/** Fields a test chooses for a slash command. The rest default to the workspace's values. */
 export type SlashCommandInput = Partial<SlashCommandFields> & {
   text: string;
   channel_id: string;

@@ -7,7 +7,7 @@ import type { Workspace } from "./workspace.ts";
 
 /**
  * Message that a `response_url` belongs to. Slack ties each URL to the channel and user of a
- * command, and for a button click also to the message that holds the button.
+ * command, and for a button click also to the message that contains the button.
  */
 export interface ResponseTarget {
   channel: string;
@@ -24,12 +24,12 @@ export interface ResponseUrlState {
 }
 
 /**
- * Records a POST to `/response/ID` and, when the URL has a target, applies it as Slack does:
+ * Records every POST to `/response/ID` and, when the URL has a target, applies it as Slack does:
  * `delete_original` removes the target message, `replace_original` updates it,
  * `response_type: "in_channel"` posts a new message, and anything else posts an ephemeral
- * message to the target user. Answers `{ ok: true }`, or `{ ok: false }` with HTTP 400 for a
- * body that is not a JSON object.
- * NOTE: Slack limits each URL to 5 uses in 30 minutes; the stand-in does not.
+ * message to the target user. Responds with `{ ok: true }`, or with `{ ok: false }` and HTTP 400
+ * for a body that is not a JSON object or content that Slack would reject.
+ * NOTE: Slack limits each URL to 5 uses in 30 minutes, and the stand-in does not.
  */
 export async function handleResponseUrl(
   id: string,
@@ -37,13 +37,20 @@ export async function handleResponseUrl(
   response: ServerResponse,
   state: ResponseUrlState,
 ): Promise<void> {
-  const body = parseJsonObject((await readBody(request)).raw);
+  const raw = (await readBody(request)).raw;
+  const body = parseJsonObject(raw);
+  state.responses.push({
+    id,
+    body: body ?? {},
+    rawBody: raw,
+    headers: { ...request.headers },
+    time: new Date(),
+  });
   if (body === undefined) {
     writeJson(response, 400, { ok: false, error: "invalid_json" });
     return;
   }
 
-  state.responses.push({ id, body, headers: { ...request.headers }, time: new Date() });
   const target = state.targets.get(id);
   const error = target === undefined ? undefined : applyResponse(body, target, state.workspace);
   writeJson(

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocket, WebSocketServer } from "ws";
+import { AckQueue } from "./ack-queue.ts";
 import {
   type EventDelivery,
   eventCallback,
@@ -14,12 +15,12 @@ import {
 import type { SocketAck, SocketEnvelope, WorkspaceIdentity } from "./types.ts";
 import type { Workspace } from "./workspace.ts";
 
-/** Slack's reasons for a `disconnect` message, from its Socket Mode documentation. */
-export type DisconnectReason = "warning" | "refresh_requested" | "link_disabled" | string;
+/** Reason in a `disconnect` message, such as Slack's `refresh_requested`, `warning` or `too_many_websockets`. */
+export type DisconnectReason = string;
 
 /** Options of one envelope push. */
 export interface SendOptions {
-  /** Time in ms to wait for the ack; defaults to the stand-in's `ackTimeoutMs`. */
+  /** Time in ms to wait for the ack, the stand-in's `ackTimeoutMs` unless set. */
   timeoutMs?: number;
 }
 
@@ -31,7 +32,10 @@ export interface SocketModeControl {
   readonly acks: SocketAck[];
   /** Number of open connections. */
   readonly openConnections: number;
-  /** Resolves once `count` connections have opened since the stand-in started. */
+  /**
+   * Resolves once `count` connections have opened since the stand-in started. It resolves when
+   * `hello` is sent, so the client may not have processed `hello` yet.
+   */
   waitForConnection(count?: number, timeoutMs?: number): Promise<void>;
   /**
    * Pushes an envelope to the newest open connection and resolves with the ack that carries
@@ -52,15 +56,10 @@ export interface SocketModeControl {
     delivery: EventDelivery,
     options?: SendOptions,
   ): Promise<SocketAck>;
-  /** Sends a `disconnect` message to every open connection; Slack clients then reconnect. */
+  /** Sends a `disconnect` message to every open connection, after which Slack clients reconnect. */
   disconnect(reason?: DisconnectReason): void;
   /** Drops every connection without a close handshake, as a network failure would. */
   terminate(): void;
-}
-
-interface AckWaiter {
-  resolve(ack: SocketAck): void;
-  reject(error: Error): void;
 }
 
 /**
@@ -74,7 +73,7 @@ export class SocketModeServer implements SocketModeControl {
   private readonly server = new WebSocketServer({ noServer: true });
   private readonly tickets = new Set<string>();
   private readonly connections: WebSocket[] = [];
-  private readonly waiters = new Map<string, AckWaiter[]>();
+  private readonly pendingAcks = new AckQueue();
   private readonly connectionListeners: Array<() => void> = [];
   private openedCount = 0;
 
@@ -112,9 +111,8 @@ export class SocketModeServer implements SocketModeControl {
   waitForConnection(count = 1, timeoutMs = 10_000): Promise<void> {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
-        reject(
-          new Error(`${this.openedCount} of ${count} Socket Mode connections in ${timeoutMs} ms`),
-        );
+        const opened = `${this.openedCount} of ${count} Socket Mode connections opened`;
+        reject(new Error(`timed out after ${timeoutMs} ms: ${opened}`));
       }, timeoutMs);
       const check = () => {
         if (this.openedCount < count) {
@@ -132,17 +130,20 @@ export class SocketModeServer implements SocketModeControl {
     const open = this.connections.filter((socket) => socket.readyState === WebSocket.OPEN);
     const connection = open[open.length - 1];
     if (connection === undefined) {
-      return Promise.reject(new Error(`no Socket Mode connection is open for ${envelope.type}`));
+      const hint = "start a Socket Mode client and await its start() first";
+      return Promise.reject(
+        new Error(`no Socket Mode connection is open for ${envelope.type}: ${hint}`),
+      );
     }
 
-    const acked = this.waitForAck(envelope, options.timeoutMs ?? this.ackTimeoutMs);
+    const acked = this.pendingAcks.wait(envelope, options.timeoutMs ?? this.ackTimeoutMs);
     this.sent.push(envelope);
     connection.send(JSON.stringify(envelope));
     return acked;
   }
 
   sendSlashCommand(input: SlashCommandInput, options?: SendOptions): Promise<SocketAck> {
-    const fields = slashCommandFields(input, this.workspace.identity);
+    const fields = slashCommandFields(input, this.identity);
     return this.send(slashCommandEnvelope(fields), options);
   }
 
@@ -174,17 +175,31 @@ export class SocketModeServer implements SocketModeControl {
     }
   }
 
-  /** Drops every connection and rejects every ack still awaited. */
-  close(): void {
+  /**
+   * Closes every connection with code 1001 (going away), drops those that have not finished the
+   * close handshake within `graceMs`, and rejects every ack still awaited. A client that is not
+   * shutting down reconnects after this and fails, because the stand-in is gone.
+   */
+  async close(graceMs = 1000): Promise<void> {
+    const closed = this.connections.map(
+      (connection) => new Promise<void>((resolve) => connection.once("close", () => resolve())),
+    );
+    for (const connection of this.connections) {
+      if (connection.readyState === WebSocket.OPEN) {
+        connection.close(1001, "stand-in closing");
+      }
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, graceMs);
+    });
+    await Promise.race([Promise.all(closed), grace]);
+    clearTimeout(timer);
+
     this.terminate();
     this.server.close();
     this.tickets.clear();
-    for (const [id, queue] of this.waiters) {
-      for (const waiter of queue.splice(0)) {
-        waiter.reject(new Error(`the stand-in closed before envelope ${id} was acked`));
-      }
-    }
-    this.waiters.clear();
+    this.pendingAcks.rejectAll("the stand-in closed");
   }
 
   private get identity(): WorkspaceIdentity {
@@ -196,7 +211,10 @@ export class SocketModeServer implements SocketModeControl {
     this.openedCount += 1;
     connection.on("message", (data, isBinary) => this.receive(data.toString(), isBinary));
     connection.on("close", () => {
-      this.connections.splice(this.connections.indexOf(connection), 1);
+      const index = this.connections.indexOf(connection);
+      if (index >= 0) {
+        this.connections.splice(index, 1);
+      }
     });
 
     connection.send(JSON.stringify(this.helloMessage()));
@@ -230,30 +248,7 @@ export class SocketModeServer implements SocketModeControl {
       ack.payload = message.payload as Record<string, unknown>;
     }
     this.acks.push(ack);
-    this.waiters.get(envelopeId)?.shift()?.resolve(ack);
-  }
-
-  private waitForAck(envelope: SocketEnvelope, timeoutMs: number): Promise<SocketAck> {
-    return new Promise((resolve, reject) => {
-      const queue = this.waiters.get(envelope.envelope_id) ?? [];
-      const waiter: AckWaiter = {
-        resolve: (ack) => {
-          clearTimeout(timer);
-          resolve(ack);
-        },
-        reject: (error) => {
-          clearTimeout(timer);
-          reject(error);
-        },
-      };
-      const timer = setTimeout(() => {
-        queue.splice(queue.indexOf(waiter), 1);
-        const id = envelope.envelope_id;
-        reject(new Error(`no ack for ${envelope.type} envelope ${id} within ${timeoutMs} ms`));
-      }, timeoutMs);
-      queue.push(waiter);
-      this.waiters.set(envelope.envelope_id, queue);
-    });
+    this.pendingAcks.deliver(ack);
   }
 
   private withStoredMessage(payload: Record<string, unknown>): Record<string, unknown> {

@@ -24,9 +24,9 @@ export interface SlackStandinOptions {
   port?: number;
   identity?: Partial<WorkspaceIdentity>;
   tokens?: Partial<StandinTokens>;
-  /** Time in ms that Socket Mode pushes wait for an ack; 3000, Slack's ack deadline, unless set. */
+  /** Time in ms that Socket Mode pushes wait for an ack, 3000 (Slack's ack deadline) unless set. */
   ackTimeoutMs?: number;
-  /** Channels to create, each with its members; the bot is a member only when listed. */
+  /** Channels to create, each with its members. The bot is a member only when listed. */
   channels?: Array<{ id: string; name?: string; members: string[] }>;
   users?: Array<Partial<UserProfile> & { id: string }>;
 }
@@ -41,9 +41,9 @@ export interface SlackStandin {
   calls: RecordedCall[];
   /** Every POST to a `response_url`, in arrival order. */
   responses: RecordedResponse[];
-  /** Makes the next `times` calls of `method` fail; failures queue behind earlier ones. */
+  /** Makes the next `times` calls of `method` fail, after any failures already queued. */
   failNext(method: string, failure: InjectedFailure, times?: number): void;
-  /** Sets who is in a channel, creating it if needed; the bot is a member only when listed. */
+  /** Sets the members of a channel and creates it if needed. The bot is a member only when listed. */
   members(channel: string, userIds: string[], name?: string): void;
   addUser(user: Partial<UserProfile> & { id: string }): void;
   /** Top-level messages of a channel, oldest first, with updates applied. */
@@ -59,7 +59,10 @@ export interface SlackStandin {
    */
   responseUrl(id: string, target?: ResponseTarget): string;
   socket: SocketModeControl;
-  /** Drops Socket Mode connections and stops the server. */
+  /**
+   * Closes Socket Mode connections, waiting up to 1 s for each close handshake, and stops the
+   * server. Stop Socket Mode clients first: a client that is still running reconnects and fails.
+   */
   close(): Promise<void>;
 }
 
@@ -97,6 +100,18 @@ export async function startSlackStandin(options: SlackStandinOptions = {}): Prom
   });
   server.on("upgrade", (request, stream, head) => socket.handleUpgrade(request, stream, head));
 
+  return standinHandle(origin, server, socket, apiState, responseState);
+}
+
+/** Builds the test-facing handle over the running server and its state. */
+function standinHandle(
+  origin: string,
+  server: Server,
+  socket: SocketModeServer,
+  apiState: WebApiState,
+  responseState: ResponseUrlState,
+): SlackStandin {
+  const { workspace } = apiState.context;
   return {
     url: `${origin}/api/`,
     identity: workspace.identity,
@@ -126,7 +141,7 @@ export async function startSlackStandin(options: SlackStandinOptions = {}): Prom
     },
     socket,
     close: async () => {
-      socket.close();
+      await socket.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
@@ -142,7 +157,7 @@ function seedWorkspace(workspace: Workspace, options: SlackStandinOptions): void
   }
 }
 
-/** Routes `/api/METHOD` to the Web API and `/response/ID` to the response URLs; 404 otherwise. */
+/** Routes `/api/METHOD` to the Web API and `/response/ID` to the response URLs, and others to 404. */
 async function route(
   request: IncomingMessage,
   response: ServerResponse,

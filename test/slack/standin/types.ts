@@ -51,7 +51,7 @@ export interface ApiError {
   response_metadata?: { messages: string[] };
 }
 
-/** One request to the stand-in's Web API, as received and as answered. */
+/** One request to the stand-in's Web API and the response it got. */
 export interface RecordedCall {
   method: string;
   /** Arguments from the form or JSON body, and from the query string. */
@@ -68,7 +68,9 @@ export interface RecordedCall {
 /** One POST to a `response_url` of the stand-in. */
 export interface RecordedResponse {
   id: string;
+  /** The JSON body, or an empty object when the body was not a JSON object. */
   body: Record<string, unknown>;
+  rawBody: string;
   headers: Record<string, string | string[] | undefined>;
   time: Date;
 }
@@ -89,7 +91,7 @@ export interface StoredMessage {
   reply_count?: number;
 }
 
-/** An ephemeral message, which only `user` sees in Slack. */
+/** An ephemeral message, which Slack shows only to `user`. */
 export interface StoredEphemeral {
   channel: string;
   user: string;

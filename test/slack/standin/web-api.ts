@@ -3,7 +3,7 @@ import { postEphemeral, postMessage, updateMessage } from "./chat-methods.ts";
 import { failure, type MethodHandler, stringArgument } from "./method-support.ts";
 import type { Channel, UserProfile } from "./workspace.ts";
 
-/** Methods that take the app-level token; every other method takes the bot token. */
+/** Methods that take the app-level token. Every other method takes the bot token. */
 export const appTokenMethods = new Set(["apps.connections.open"]);
 
 const authTest: MethodHandler = (_args, { workspace, baseUrl }) => {
