@@ -30,6 +30,7 @@ export class BackgroundDuties {
     if (!leader) return;
 
     await this.expireDue();
+    await this.remindDue();
     await markInterrupted(this.deps);
     await startStaleApprovals(this.deps, this.runs);
   }
@@ -48,6 +49,30 @@ export class BackgroundDuties {
   async stop(): Promise<void> {
     clearInterval(this.timer);
     await this.deps.store.releaseLease(DUTY_LEASE, this.deps.replicaId);
+  }
+
+  /**
+   * Reminds the approvers once when a request has less than a fifth of its time left, so a
+   * request does not expire unnoticed.
+   */
+  private async remindDue(): Promise<void> {
+    const now = this.deps.clock.now().getTime();
+    const lead = (this.deps.inventory.settings.requestTtlMinutes * 60_000) / 5;
+    for (const request of await this.deps.store.listByStatus(["requested", "partly_approved"])) {
+      const left = new Date(request.expiresAt).getTime() - now;
+      if (request.remindedAt || left <= 0 || left > lead) continue;
+
+      const reminded = await this.deps.store.update(request.id, request.version, {
+        remindedAt: new Date(now).toISOString(),
+      });
+      if (!reminded) continue;
+      const approvals = request.votes.filter((v) => v.decision === "approve").length;
+      const approvers = request.approval.approverIds.filter(
+        (id) => request.approval.selfApproval || id !== request.requesterId,
+      );
+      const text = `${approvers.map((id) => `<@${id}>`).join(" ")} Reminder: ${request.id} (/psa ${request.commandText}) needs ${request.approval.count - approvals} more approval(s) and expires at ${request.expiresAt}.`;
+      await this.deps.surface.postThread(reminded, text);
+    }
   }
 
   private async expireDue(): Promise<void> {

@@ -71,6 +71,8 @@ export interface ChangeRequest {
   outcome?: string;
   /** Who asked to cancel the run; the replica running it stops after the current step. */
   cancelRequestedBy?: string;
+  /** When the approvers were reminded that the request is about to expire; once per request. */
+  remindedAt?: string;
   updatedAt: string;
   /** Grows by one with every change; writers compare it to detect a concurrent change. */
   version: number;

@@ -216,3 +216,19 @@ describe("request transitions", () => {
     expect(replies.at(-1)?.text).toContain("not interrupted; there is nothing to undo");
   });
 });
+
+describe("reminders", () => {
+  it("reminds the approvers once before expiry", async () => {
+    const { bot, store, replies, advance } = setup();
+    const request = await pending(store);
+    advance(25 * 60_000);
+
+    await bot.duties.tick();
+    await bot.duties.tick();
+
+    const reminders = replies.filter((r) => r.kind === "thread" && r.text.includes("Reminder"));
+    expect(reminders).toHaveLength(1);
+    expect(reminders[0]?.text).toContain("<@U0SRE2> <@U0SRE3> Reminder");
+    expect((await store.get(request.id))?.remindedAt).toBeDefined();
+  });
+});

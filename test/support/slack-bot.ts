@@ -30,7 +30,7 @@ export interface SlackTestBot {
 export async function startSlackTestBot(
   labBot: LabBot,
   standin: SlackStandin,
-  options: { approvalsChannel?: string } = {},
+  options: { approvalsChannel?: string; socketMode?: boolean; deps?: Partial<BotDeps> } = {},
 ): Promise<SlackTestBot> {
   const logger = pino({ level: process.env.PSA_LOG_LEVEL ?? "silent" });
   const metrics = new BotMetrics();
@@ -52,16 +52,12 @@ export async function startSlackTestBot(
       });
     },
   });
-  const deps: BotDeps = {
-    ...labBot.deps,
-    surface,
-    store: observeAudit(labBot.deps.store, metrics),
-    logger,
-  };
+  const base = { ...labBot.deps, ...options.deps };
+  const deps: BotDeps = { ...base, surface, store: observeAudit(base.store, metrics), logger };
   const bot = new Bot(deps);
   const settings = {
     botToken: defaultTokens.botToken,
-    signingSecret: SIGNING_SECRET,
+    ...(options.socketMode ? { appToken: defaultTokens.appToken } : { signingSecret: SIGNING_SECRET }),
     apiUrl: standin.url,
     listenHost: "127.0.0.1",
     listenPort: 0,
@@ -69,7 +65,7 @@ export async function startSlackTestBot(
     adminPort: 0,
   };
   const runtime = await startSlackRuntime(bot, deps, calls, metrics, settings);
-  const port = (runtime.http!.address() as AddressInfo).port;
+  const port = runtime.http ? (runtime.http.address() as AddressInfo).port : 0;
   const adminPort = (runtime.admin.address() as AddressInfo).port;
   return {
     url: `http://127.0.0.1:${port}/slack/events`,
