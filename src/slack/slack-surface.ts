@@ -2,6 +2,7 @@ import type { ChangeRequest } from "../core/request.ts";
 import type { ChatContext, ChatSurface } from "../core/surface.ts";
 import type { SlackMessage } from "./blocks/elements.ts";
 import { errorMessage } from "./blocks/ephemeral.ts";
+import { checkMessage } from "./blocks/limits.ts";
 import { requestCardBlocks } from "./blocks/request-card.ts";
 import { statusBlocks } from "./blocks/status.ts";
 import { progressBlocks } from "./blocks/thread.ts";
@@ -180,6 +181,12 @@ export class SlackSurface implements ChatSurface {
     message: SlackMessage,
     send: (blocks?: SlackMessage["blocks"]) => Promise<T>,
   ): Promise<T> {
+    // The renderers keep within Block Kit's limits; this check catches a bug before Slack does.
+    const problems = checkMessage(message.blocks);
+    if (problems.length > 0) {
+      this.deps.logger.error({ problems }, "blocks break Block Kit limits; sending plain text");
+      return send(undefined);
+    }
     try {
       return await send(message.blocks);
     } catch (error) {

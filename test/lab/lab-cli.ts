@@ -1,18 +1,22 @@
 import { spawn } from "node:child_process";
 import { dirname, join, relative, resolve } from "node:path";
+import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { ensurePackages, type LabStatus, labStatus, startLab, stopLab } from "./lab.ts";
 import { HOST_NAMES } from "./layout.ts";
 import { readLabRecord } from "./record.ts";
+import { runSlackMode } from "./slack-mode.ts";
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const CONSOLE_USER = "U0LABSRE1";
 
-const USAGE = `usage: node bin/lab.js <up|status|down|console> [console args...]
+const USAGE = `usage: node bin/lab.js <up|status|down|console|slack> [console args...]
   up       install missing packages, start the lab (or show the running one)
   status   show processes, containers and HAProxy servers; exit 1 when down
   down     stop every lab process
   console  start the lab if needed, then run the bot's console as ${CONSOLE_USER}
+  slack    start the lab if needed, then run the Slack bot against a local Slack stand-in and
+           show what Slack receives for each /psa command or click typed in (help lists them)
 environment:
   PSA_LAB_DIR  state directory (default: .lab in the repository root)
   PSA_LAB_NET  instance number 0-255, the second octet of every address (default: 0)
@@ -139,6 +143,36 @@ async function runConsole(args: string[]): Promise<number> {
   });
 }
 
+async function runSlack(): Promise<number> {
+  const { stateDir, net } = labSettings();
+  await ensurePackages(printError);
+  const lines = createInterface({ input: process.stdin, terminal: false });
+  const interrupted = new AbortController();
+  // Ctrl-C ends the session as end of input does, so the bot and the stand-in are stopped.
+  const interrupt = () => {
+    interrupted.abort();
+    lines.close();
+  };
+  process.once("SIGINT", interrupt);
+
+  const prompt = (user: string, channel: string) =>
+    process.stdout.write(`slack ${user} ${channel}> `);
+  try {
+    await runSlackMode({
+      stateDir,
+      net,
+      lines,
+      write: print,
+      signal: interrupted.signal,
+      ...(process.stdin.isTTY ? { prompt } : {}),
+    });
+  } finally {
+    process.off("SIGINT", interrupt);
+    lines.close();
+  }
+  return 0;
+}
+
 async function main(argv: string[]): Promise<number> {
   const [verb, ...rest] = argv;
   switch (verb) {
@@ -150,6 +184,8 @@ async function main(argv: string[]): Promise<number> {
       return down();
     case "console":
       return runConsole(rest);
+    case "slack":
+      return runSlack();
     default:
       process.stderr.write(USAGE);
       return 1;
