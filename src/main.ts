@@ -147,7 +147,8 @@ export async function consoleVerb(
   }
 
   const surface = new ConsoleSurface(io.out, options.json);
-  const { deps, close } = await createDeps(config, surface, createLogger("warn"));
+  // Denials and failures already show in the console's own replies; logs stay for errors.
+  const { deps, close } = await createDeps(config, surface, createLogger("error"));
   const bot = new Bot(deps);
   // A console restarted after a crash reports the runs it interrupted before reading input.
   await bot.duties.tick();
