@@ -152,11 +152,14 @@ async function resumePoint(
   request: ChangeRequest,
   state: JournalState,
 ): Promise<number | string> {
-  const steps = request.plan.steps;
+  // Steps are matched by id: the state may come from another copy of the request.
+  const indexOf = (id: string | undefined) =>
+    request.plan.steps.findIndex((step) => step.id === id);
   if (!state.interrupted)
-    return state.completed.length === 0 ? 0 : steps.indexOf(state.completed.at(-1)!) + 1;
+    return state.completed.length === 0 ? 0 : indexOf(state.completed.at(-1)?.id) + 1;
 
-  const index = steps.indexOf(state.interrupted);
+  const index = indexOf(state.interrupted.id);
+  if (index < 0) return `step ${state.interrupted.id} is not in the plan`;
   const probe = await probeStep(deps, state.interrupted);
   await auditRequest(deps, request, "step_checked", "bot", {
     stepId: state.interrupted.id,

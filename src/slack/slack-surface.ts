@@ -28,7 +28,7 @@ const NOT_POSTABLE = new Set(["not_in_channel", "channel_not_found", "is_archive
 export class SlackSurface implements ChatSurface {
   private readonly pending = new Map<
     string,
-    { lines: string[]; timer: NodeJS.Timeout; done: Promise<void>; resolve: () => void }
+    { lines: string[]; timer: NodeJS.Timeout }
   >();
 
   constructor(
@@ -122,19 +122,18 @@ export class SlackSurface implements ChatSurface {
     await Promise.all([...this.pending.keys()].map((key) => this.flushKey(key)));
   }
 
-  private queue(key: string, text: string): Promise<void> {
+  /**
+   * Queues a progress line and returns at once: a run must not wait for Slack, and lines that
+   * arrive within the interval go out as one message. `flush` sends what is left at shutdown.
+   */
+  private async queue(key: string, text: string): Promise<void> {
     const existing = this.pending.get(key);
     if (existing) {
       existing.lines.push(text);
-      return existing.done;
+      return;
     }
-    let resolve = () => {};
-    const done = new Promise<void>((r) => {
-      resolve = r;
-    });
     const timer = setTimeout(() => void this.flushKey(key), this.options.progressIntervalMs);
-    this.pending.set(key, { lines: [text], timer, done, resolve });
-    return done;
+    this.pending.set(key, { lines: [text], timer });
   }
 
   private async flushKey(key: string): Promise<void> {
@@ -158,8 +157,6 @@ export class SlackSurface implements ChatSurface {
       );
     } catch (error) {
       this.deps.logger.error({ err: error, channel, ts }, "posting progress to the thread failed");
-    } finally {
-      batch.resolve();
     }
   }
 

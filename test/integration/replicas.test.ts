@@ -189,6 +189,46 @@ describe("two bot replicas on one PostgreSQL", () => {
     await b.stop();
   });
 
+  it("resumes a run killed mid-step after checking the step", async () => {
+    const a = replica();
+    a.send("/psa scale crm-web +1");
+    const id = (await a.waitFor(cardOf)).requestId!;
+    const vmid = (await store.get(id))!.reservation.vmids[0]!;
+    await lab.injectFault({
+      host: "*",
+      command: `pct start ${vmid}`,
+      exitCode: 1,
+      stderr: "hung",
+      hangSeconds: 20,
+      remaining: 1,
+    });
+    a.send("as U0LABSRE2");
+    a.send(`click approve ${id}`);
+    await waitForJournal(id, (entries) => entries.some((e) => e.stepId === "5" && !e.endedAt));
+
+    a.child.kill("SIGKILL");
+    await new Promise((resolve) => setTimeout(resolve, (LEASE_TTL_SECONDS + 1) * 1000));
+    await lab.clearFaults();
+    const c = replica();
+    await c.waitFor(
+      (r) => r.requestId === id && r.kind === "thread" && r.text.startsWith("Interrupted"),
+    );
+    c.send(`click resume ${id}`);
+    await c.waitFor(ended(id), 90_000);
+
+    expect((await store.get(id))?.status).toBe("succeeded");
+    const trail = await store.listAudit({ requestId: id, limit: 500 });
+    const resumed = trail
+      .filter((e) => e.kind === "step_started" && e.data.phase === "run")
+      .map((e) => e.data.stepId);
+    expect(resumed).toEqual(["1", "2", "3", "4", "5", "5", "6", "7", "8", "9", "10", "11"]);
+    expect(trail.find((e) => e.kind === "step_checked")?.data).toMatchObject({
+      stepId: "5",
+      state: "not_done",
+    });
+    await c.stop();
+  });
+
   it("shows the whole trail in history and show", async () => {
     const c = replica();
     c.send("/psa history");

@@ -85,6 +85,7 @@ async function printAccess(stateDir: string): Promise<void> {
   print(
     "next: npm run lab   (the bot's console as an SRE; node bin/lab.js console ARGS passes ARGS on)",
   );
+  print("      npm run lab:slack   (the Slack bot against a local Slack stand-in)");
 }
 
 async function up(): Promise<number> {
@@ -147,6 +148,8 @@ async function runSlack(): Promise<number> {
   const { stateDir, net } = labSettings();
   await ensurePackages(printError);
   const lines = createInterface({ input: process.stdin, terminal: false });
+  // The iterator exists before the lab starts, so lines typed or piped in meanwhile are kept.
+  const input = lines[Symbol.asyncIterator]();
   const interrupted = new AbortController();
   // Ctrl-C ends the session as end of input does, so the bot and the stand-in are stopped.
   const interrupt = () => {
@@ -161,7 +164,7 @@ async function runSlack(): Promise<number> {
     await runSlackMode({
       stateDir,
       net,
-      lines,
+      lines: { [Symbol.asyncIterator]: () => input },
       write: print,
       signal: interrupted.signal,
       ...(process.stdin.isTTY ? { prompt } : {}),
