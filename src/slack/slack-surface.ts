@@ -26,10 +26,7 @@ const NOT_POSTABLE = new Set(["not_in_channel", "channel_not_found", "is_archive
  * request cards with buttons, card edits on every change, and batched progress in the thread.
  */
 export class SlackSurface implements ChatSurface {
-  private readonly pending = new Map<
-    string,
-    { lines: string[]; timer: NodeJS.Timeout }
-  >();
+  private readonly pending = new Map<string, { lines: string[]; timer: NodeJS.Timeout }>();
 
   constructor(
     private readonly deps: SlackCallDeps,

@@ -57,7 +57,9 @@ export async function startSlackTestBot(
   const bot = new Bot(deps);
   const settings = {
     botToken: defaultTokens.botToken,
-    ...(options.socketMode ? { appToken: defaultTokens.appToken } : { signingSecret: SIGNING_SECRET }),
+    ...(options.socketMode
+      ? { appToken: defaultTokens.appToken }
+      : { signingSecret: SIGNING_SECRET }),
     apiUrl: standin.url,
     listenHost: "127.0.0.1",
     listenPort: 0,
