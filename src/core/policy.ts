@@ -167,7 +167,7 @@ function denyNotRequester(
   );
   const roles = [...new Set(matching.flatMap((rule) => rule.requesters))];
   const message =
-    `Rule ${rules.join(" and rule ")} allows ${action} on ${service}, ` +
+    `Rule ${rules.join(" and rule ")} ${rules.length === 1 ? "allows" : "allow"} ${action} on ${service}, ` +
     `but you have ${describeRoles(userRoles)}. ` +
     `Ask someone with role ${roles.join(" or ")} to make the request.`;
   return { allowed: false, code: "not_requester", rule: matching[0]?.name, message };
