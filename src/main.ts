@@ -346,5 +346,5 @@ async function postResponse(url: string, body: object, apiUrl: string | undefine
     headers: { "content-type": "application/json" },
     body: JSON.stringify(body),
   });
-  if (!response.ok) throw new PsaError("internal", `response_url answered ${response.status}`);
+  if (!response.ok) throw new PsaError("internal", `response_url returned HTTP ${response.status}`);
 }

@@ -5,7 +5,7 @@ import { statusLabel } from "./render.ts";
 import { type ChangeRequest, OPEN_STATUSES, type VoteRecord } from "./request.ts";
 import type { ChatContext } from "./surface.ts";
 
-/** What a click did: the request as it now stands, and whether the click started a run. */
+/** The result of a click: the request as it is now, and whether the click started a run. */
 export type VoteOutcome =
   | { ok: true; request: ChangeRequest; approvedNow: boolean }
   | { ok: false; message: string };

@@ -1,8 +1,7 @@
+import { assessScale } from "./assess-scale.ts";
 import type { BotDeps } from "./bot-deps.ts";
 import type { PlannableCommand } from "./command.ts";
-import { readLiveState } from "./live-state.ts";
-import { planScale, scaleTarget } from "./plan-scale.ts";
-import { evaluateRequest } from "./policy.ts";
+import { planScale } from "./plan-scale.ts";
 import { renderPlan } from "./render.ts";
 import { othersReservations } from "./reservations.ts";
 
@@ -19,15 +18,7 @@ export async function previewScale(
   userId: string,
   command: PlannableCommand,
 ): Promise<Preview> {
-  const live = await readLiveState(deps.runner, deps.inventory, command.service);
-  const { current, target } = scaleTarget(live, command.service, command.change);
-  const decision = evaluateRequest(deps.policy, {
-    action: "scale",
-    service: command.service,
-    userId,
-    currentReplicas: current,
-    targetReplicas: target,
-  });
+  const { live, decision } = await assessScale(deps, command, userId);
   const reservedByOthers = await othersReservations(deps.store, deps.clock);
   const planned = planScale({
     inventory: deps.inventory,

@@ -13,7 +13,7 @@ import type { ChatContext } from "./surface.ts";
 /** How long an approved request may wait for its run before another replica starts it. */
 const STALE_APPROVAL_MS = 30_000;
 
-/** What the journal says about a run that stopped: completed steps and the one interrupted. */
+/** The journal's record of a run that stopped: completed steps and the one interrupted. */
 interface JournalState {
   completed: Step[];
   interrupted?: Step;
@@ -146,7 +146,7 @@ export async function resumeInterrupted(
   });
 }
 
-/** The index of the first step to run, or why the interrupted step's state is unclear. */
+/** Finds the index of the first step to run, or says why the interrupted step's state is unclear. */
 async function resumePoint(
   deps: BotDeps,
   request: ChangeRequest,

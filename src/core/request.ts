@@ -3,7 +3,7 @@ import type { Plan, Reservation } from "./plan.ts";
 import type { ApprovalRequirement } from "./policy.ts";
 import type { RunOutcome } from "./run.ts";
 
-/** Where a request stands. Every change between these is a compare-and-set in the store. */
+/** The status of a request. Every change between statuses is a compare-and-set in the store. */
 export type RequestStatus =
   | "requested"
   | "partly_approved"

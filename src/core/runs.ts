@@ -1,11 +1,10 @@
+import { assessScale } from "./assess-scale.ts";
 import { auditRequest, journalingListener } from "./audit.ts";
 import type { BotDeps, BotLocks } from "./bot-deps.ts";
 import { isPsaError } from "./errors.ts";
 import { activeFreeze, describeFreeze, freezeAfterUndoFailure } from "./freezes.ts";
 import { runLeaseNames, withLeases } from "./leases.ts";
-import { readLiveState } from "./live-state.ts";
-import { planScale, scaleTarget } from "./plan-scale.ts";
-import { evaluateRequest } from "./policy.ts";
+import { planScale } from "./plan-scale.ts";
 import { renderRunOutcome } from "./render.ts";
 import type { ChangeRequest, RequestStatus } from "./request.ts";
 import { othersReservations } from "./reservations.ts";
@@ -179,17 +178,12 @@ export class RunCoordinator {
 
   /** Rebuilds the plan from the live state; any difference from the approved plan voids it. */
   private async checkPlan(request: ChangeRequest): Promise<string | undefined> {
-    const live = await readLiveState(this.deps.runner, this.deps.inventory, request.service);
+    const { live, current, decision } = await assessScale(
+      this.deps,
+      request.command,
+      request.requesterId,
+    );
     const reservedByOthers = await othersReservations(this.deps.store, this.deps.clock, request.id);
-    const { current, target } = scaleTarget(live, request.service, request.command.change);
-    const decision = evaluateRequest(this.deps.policy, {
-      action: "scale",
-      service: request.service,
-      userId: request.requesterId,
-      currentReplicas: current,
-      targetReplicas: target,
-      at: this.deps.clock.now(),
-    });
     if (!decision.allowed)
       return `the policy no longer allows it with ${current} replica(s) now: ${decision.message}`;
 

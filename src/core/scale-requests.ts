@@ -1,11 +1,11 @@
+import { assessScale } from "./assess-scale.ts";
 import { audit, auditRequest } from "./audit.ts";
 import type { BotDeps, BotLocks } from "./bot-deps.ts";
 import type { PlannableCommand } from "./command.ts";
 import { activeFreeze, describeFreeze } from "./freezes.ts";
 import { withLeases } from "./leases.ts";
-import { readLiveState } from "./live-state.ts";
 import { allSteps } from "./plan.ts";
-import { planScale, scaleTarget } from "./plan-scale.ts";
+import { planScale } from "./plan-scale.ts";
 import { evaluateRequest } from "./policy.ts";
 import { previewScale } from "./preview.ts";
 import { isApprover } from "./recovery.ts";
@@ -147,16 +147,7 @@ export class ScaleRequests {
     ctx: ChatContext,
     command: PlannableCommand,
   ): Promise<ChangeRequest | undefined> {
-    const live = await readLiveState(this.deps.runner, this.deps.inventory, command.service);
-    const { current, target } = scaleTarget(live, command.service, command.change);
-    const decision = evaluateRequest(this.deps.policy, {
-      action: "scale",
-      service: command.service,
-      userId: ctx.userId,
-      currentReplicas: current,
-      targetReplicas: target,
-      at: this.deps.clock.now(),
-    });
+    const { live, decision } = await assessScale(this.deps, command, ctx.userId);
     if (!decision.allowed) {
       await this.deny(ctx, command, decision.code, `Denied: ${decision.message}`);
       return undefined;

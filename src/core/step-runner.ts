@@ -75,7 +75,7 @@ async function runSocket(step: SocketStep, deps: StepDeps): Promise<StepResult> 
   );
 }
 
-/** HAProxy answers errors as text while socat exits 0, so the reply decides. */
+/** HAProxy reports errors as text while socat exits 0, so the reply decides. */
 function judgeReply(step: SocketStep, command: CommandResult): { ok: boolean; error?: string } {
   const exit = judgeExit(command);
   if (!exit.ok) return exit;

@@ -4,7 +4,9 @@ import { decodeCommandText } from "../core/decode.ts";
 import { parseCommand } from "../core/grammar.ts";
 import type { Logger } from "../core/ports.ts";
 import type { ChatContext } from "../core/surface.ts";
+import { escapeMrkdwn } from "./blocks/limits.ts";
 import { CARD_ACTIONS as CARD_ACTION_IDS } from "./blocks/request-card.ts";
+import { webClientOptions } from "./slack-calls.ts";
 
 /** How the app reaches Slack and how Slack reaches it. */
 export interface SlackAppOptions {
@@ -52,11 +54,7 @@ export function createSlackApp(
     tokenVerificationEnabled: false,
     botId: options.botId,
     botUserId: options.botUserId,
-    clientOptions: {
-      ...(options.apiUrl ? { slackApiUrl: options.apiUrl } : {}),
-      rejectRateLimitedCalls: true,
-      retryConfig: { retries: 2 },
-    },
+    clientOptions: webClientOptions(options.apiUrl),
     logLevel: LogLevel.WARN,
   });
 
@@ -116,12 +114,8 @@ function early(text: string, channelId: string, options: SlackAppOptions): strin
   }
   const parsed = parseCommand(decodeCommandText(text), { services: options.services });
   if (parsed.ok) return undefined;
-  return `${escapeText(parsed.rejection.message)}\nUsage:\n${escapeText(parsed.rejection.usage)}`;
-}
-
-/** Escapes &, < and > so a quoted token cannot become a mention or a link. */
-function escapeText(text: string): string {
-  return text.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;");
+  // Escaped, so a quoted token cannot become a mention or a link.
+  return `${escapeMrkdwn(parsed.rejection.message)}\nUsage:\n${escapeMrkdwn(parsed.rejection.usage)}`;
 }
 
 async function handle(options: SlackAppOptions, work: () => Promise<void>): Promise<void> {

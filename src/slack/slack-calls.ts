@@ -5,7 +5,7 @@ import type { Clock, Logger } from "../core/ports.ts";
 /** Counts failed Slack API calls by method and error, for metrics. */
 export type SlackErrorCounter = (method: string, error: string) => void;
 
-/** Attempts of one call when Slack answers 429; each waits the Retry-After Slack sent. */
+/** Attempts of one call when Slack returns HTTP 429; each waits the Retry-After Slack sent. */
 const MAX_RATE_LIMIT_ATTEMPTS = 4;
 
 /** What every Slack call needs. */
@@ -48,4 +48,16 @@ export async function callSlack<T>(
       await deps.clock.sleep(retryAfter * 1000);
     }
   }
+}
+
+/**
+ * Builds the options of every Web API client the bot makes: rate-limited calls fail at once with
+ * their Retry-After, so that `callSlack` waits and counts them.
+ */
+export function webClientOptions(apiUrl: string | undefined) {
+  return {
+    ...(apiUrl ? { slackApiUrl: apiUrl } : {}),
+    rejectRateLimitedCalls: true,
+    retryConfig: { retries: 2 },
+  };
 }

@@ -11,7 +11,7 @@ import { startAdminServer } from "./admin-server.ts";
 import { homeView } from "./blocks/home.ts";
 import type { BotMetrics } from "./metrics.ts";
 import { createSlackApp } from "./slack-app.ts";
-import { callSlack, type SlackCallDeps } from "./slack-calls.ts";
+import { callSlack, type SlackCallDeps, webClientOptions } from "./slack-calls.ts";
 
 /** Settings of the Slack bot, read from the environment by main. */
 export interface SlackSettings {
@@ -127,9 +127,5 @@ async function publishHome(
 
 /** Builds the Web API client the surface and the runtime share. */
 export function createWebClient(botToken: string, apiUrl: string | undefined): WebClient {
-  return new WebClient(botToken, {
-    ...(apiUrl ? { slackApiUrl: apiUrl } : {}),
-    rejectRateLimitedCalls: true,
-    retryConfig: { retries: 2 },
-  });
+  return new WebClient(botToken, webClientOptions(apiUrl));
 }
